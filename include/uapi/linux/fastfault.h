@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR MIT) */
+/*
+ * fastfault: generic netlink interface.
+ *
+ * This header is the contract between fastfault.ko and faultctl: both
+ * compile against this copy.  Attribute names in lower case with '-' for
+ * '_' (minus the prefix) are the keys used by faultctl, its JSON output
+ * and its configuration file.
+ *
+ * Changing settings needs CAP_SYS_ADMIN in the initial user namespace;
+ * reading the configuration and the statistics does not.
+ */
+#ifndef _UAPI_LINUX_FASTFAULT_H
+#define _UAPI_LINUX_FASTFAULT_H
+
+#define FASTFAULT_FAMILY_NAME		"fastfault"
+#define FASTFAULT_FAMILY_VERSION	1
+
+#define FASTFAULT_MCGRP_CONFIG		"config"
+
+/* Largest fault-around window, in pages (one eighth of a PTE table). */
+#define FASTFAULT_FAULT_AROUND_MAX	64
+
+enum fastfault_cmd {
+	/* do: reply carries every FASTFAULT_A_* configuration attribute */
+	FASTFAULT_CMD_CONFIG_GET = 1,
+	/* do: any subset of configuration attributes, all or nothing */
+	FASTFAULT_CMD_CONFIG_SET,
+	/* do: totals in FASTFAULT_A_STATS; dump: one message per CPU */
+	FASTFAULT_CMD_STATS_GET,
+	/* do: zero every counter */
+	FASTFAULT_CMD_STATS_RESET,
+	/* notification on FASTFAULT_MCGRP_CONFIG after a successful set */
+	FASTFAULT_CMD_CONFIG_NTF,
+
+	__FASTFAULT_CMD_MAX,
+	FASTFAULT_CMD_MAX = __FASTFAULT_CMD_MAX - 1
+};
+
+enum fastfault_attr {
+	FASTFAULT_A_PAD = 1,
+	/*
+	 * u32, pages: window for anonymous and file faults alike (1 = off).
+	 * Setting it also sets the two below unless the same request
+	 * carries them.
+	 */
+	FASTFAULT_A_FAULT_AROUND,
+	/* u32, pages: window for private anonymous faults (1 = off) */
+	FASTFAULT_A_ANON_FAULT_AROUND,
+	/*
+	 * u32, pages: the kernel's own file fault-around (fault_around_bytes
+	 * or fault_around_pages), rounded down to a power of two as the
+	 * kernel does.  Restored to its original value on unload.
+	 */
+	FASTFAULT_A_FILE_FAULT_AROUND,
+	/* string, reply only: the module's version */
+	FASTFAULT_A_VERSION,
+	/* u32, stats dump reply only: the CPU a FASTFAULT_A_STATS belongs to */
+	FASTFAULT_A_CPU,
+	/* nest of FASTFAULT_STAT_*, reply only */
+	FASTFAULT_A_STATS,
+
+	__FASTFAULT_A_MAX,
+	FASTFAULT_A_MAX = __FASTFAULT_A_MAX - 1
+};
+
+/* Counters, all u64, inside FASTFAULT_A_STATS. */
+enum fastfault_stat {
+	FASTFAULT_STAT_PAD = 1,
+	/* user faults on anonymous memory seen by the hook */
+	FASTFAULT_STAT_FAULTS,
+	/* faults that mapped at least one neighbour */
+	FASTFAULT_STAT_BATCHES,
+	/* neighbouring pages mapped ahead of use */
+	FASTFAULT_STAT_PREFAULTED,
+	/* faults on VMAs fault-around never touches (shared, locked, ...) */
+	FASTFAULT_STAT_SKIP_INELIGIBLE,
+	/* faults where the adaptive window was 1: not a sequential stream */
+	FASTFAULT_STAT_SKIP_NOT_SEQUENTIAL,
+	/* windows cut short by memcg headroom or the zone watermark */
+	FASTFAULT_STAT_SKIP_PRESSURE,
+	/* neighbours that were already mapped */
+	FASTFAULT_STAT_SKIP_PRESENT,
+	/* prefault calls that returned with the mmap or VMA lock dropped */
+	FASTFAULT_STAT_LOCK_LOST,
+	/* sum of the windows used; WINDOW_TOTAL / BATCHES is the mean */
+	FASTFAULT_STAT_WINDOW_TOTAL,
+
+	__FASTFAULT_STAT_MAX,
+	FASTFAULT_STAT_MAX = __FASTFAULT_STAT_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_FASTFAULT_H */

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fastfault: what the module's parts share.  One file per concern:
+ *
+ *   main.c          init and exit
+ *   config.c        the settings, validated and applied all or nothing
+ *   netlink.c       the generic netlink family
+ *   stats.c         per-CPU counters
+ *   knob.c          the kernel's own file fault-around knob
+ *   hook.c          the ftrace hook on handle_mm_fault
+ *   fault_around.c  anonymous fault-around
+ *   compat.h        differences between kernel versions
+ */
+#ifndef _FASTFAULT_H
+#define _FASTFAULT_H
+
+#include <linux/types.h>
+#include <linux/percpu.h>
+#include <linux/fastfault.h>
+
+struct netlink_ext_ack;
+
+/* config.c */
+struct ff_config {
+	u32 fault_around;	/* FASTFAULT_A_FAULT_AROUND */
+	u32 anon_fault_around;	/* FASTFAULT_A_ANON_FAULT_AROUND */
+	u32 file_fault_around;	/* FASTFAULT_A_FILE_FAULT_AROUND */
+};
+
+/*
+ * The anonymous window read on the fault path; written only under the
+ * config mutex.
+ */
+extern unsigned int ff_anon_window;
+
+int ff_config_init(void);
+void ff_config_exit(void);
+void ff_config_get(struct ff_config *cfg);
+/*
+ * Apply @cfg (a full configuration: start from ff_config_get()) or
+ * nothing.  Returns 0, or a negative errno with @extack set.
+ */
+int ff_config_set(const struct ff_config *cfg, struct netlink_ext_ack *extack);
+
+/* stats.c */
+struct ff_stats {
+	u64 v[__FASTFAULT_STAT_MAX];
+};
+
+DECLARE_PER_CPU(struct ff_stats, ff_stats);
+
+static inline void ff_stat_add(enum fastfault_stat s, u64 n)
+{
+	this_cpu_add(ff_stats.v[s], n);
+}
+
+static inline void ff_stat_inc(enum fastfault_stat s)
+{
+	this_cpu_inc(ff_stats.v[s]);
+}
+
+void ff_stats_sum(struct ff_stats *sum);
+void ff_stats_cpu(int cpu, struct ff_stats *out);
+void ff_stats_reset(void);
+
+/* knob.c: the kernel's file fault-around, in pages */
+int ff_knob_init(void);
+void ff_knob_exit(void);
+u32 ff_knob_get(void);
+int ff_knob_set(u32 pages, struct netlink_ext_ack *extack);
+
+/* hook.c */
+int ff_hook_init(void);
+void ff_hook_exit(void);
+int ff_hook_update(bool wanted, struct netlink_ext_ack *extack);
+
+/* netlink.c */
+int ff_netlink_init(void);
+void ff_netlink_exit(void);
+void ff_netlink_notify_config(void);
+
+#endif /* _FASTFAULT_H */

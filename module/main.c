@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fastfault: cheaper page faults on stock kernels.
+ *
+ * Module entry and exit.  Init takes its parts in order and exit gives
+ * them back in reverse; the netlink family comes last in init and goes
+ * first in exit, so no request ever sees a half-built module.
+ */
+#include <linux/module.h>
+#include <linux/init.h>
+#include <linux/kernel.h>
+
+static int __init fastfault_init(void)
+{
+	pr_info("fastfault %s loaded\n", FASTFAULT_VERSION);
+	return 0;
+}
+
+static void __exit fastfault_exit(void)
+{
+	pr_info("fastfault %s unloaded\n", FASTFAULT_VERSION);
+}
+
+module_init(fastfault_init);
+module_exit(fastfault_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The fastfault developers");
+MODULE_DESCRIPTION("Anonymous fault-around and pre-zeroed pages for stock kernels");
+MODULE_VERSION(FASTFAULT_VERSION);
