@@ -10,14 +10,23 @@
 #include <linux/init.h>
 #include <linux/kernel.h>
 
+#include "fastfault.h"
+
 static int __init fastfault_init(void)
 {
+	int ret;
+
+	ret = ff_knob_init();
+	if (ret)
+		return ret;
+
 	pr_info("fastfault %s loaded\n", FASTFAULT_VERSION);
 	return 0;
 }
 
 static void __exit fastfault_exit(void)
 {
+	ff_knob_exit();
 	pr_info("fastfault %s unloaded\n", FASTFAULT_VERSION);
 }
 
