@@ -20,12 +20,30 @@ static int __init fastfault_init(void)
 	if (ret)
 		return ret;
 
+	ret = ff_config_init();
+	if (ret)
+		goto err_knob;
+
+	/* Last: from here on requests can arrive. */
+	ret = ff_netlink_init();
+	if (ret)
+		goto err_config;
+
 	pr_info("fastfault %s loaded\n", FASTFAULT_VERSION);
 	return 0;
+
+err_config:
+	ff_config_exit();
+err_knob:
+	ff_knob_exit();
+	return ret;
 }
 
 static void __exit fastfault_exit(void)
 {
+	/* First: no request may run while the rest goes away. */
+	ff_netlink_exit();
+	ff_config_exit();
 	ff_knob_exit();
 	pr_info("fastfault %s unloaded\n", FASTFAULT_VERSION);
 }

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fastfault: the generic netlink family "fastfault".
+ *
+ * include/uapi/linux/fastfault.h is the contract.  Ranges are checked by
+ * the policy, so the core's extended ack names the attribute and its
+ * bounds; what the policy cannot express is refused here with a message
+ * naming the attribute.  Reply-only attributes are rejected in requests,
+ * and so is anything unknown: every command validates strictly.
+ *
+ * Reading the configuration and the statistics is open to everyone, as
+ * /proc/vmstat is.  Changing settings or resetting the counters needs
+ * CAP_SYS_ADMIN in the initial user namespace (GENL_ADMIN_PERM also asks
+ * for CAP_NET_ADMIN there).  The knobs are host-wide: the family only
+ * exists in the initial network namespace.
+ *
+ * Requests are serialised by the genetlink mutex (no parallel_ops), so a
+ * set reads, changes and writes the configuration without racing another.
+ *
+ * There is deliberately no MODULE_ALIAS_GENL_FAMILY: looking the family
+ * up must not load a module that hooks the page fault path.
+ */
+#include <linux/bitmap.h>
+#include <linux/capability.h>
+#include <linux/cpumask.h>
+#include <linux/kernel.h>
+#include <linux/stddef.h>
+#include <net/genetlink.h>
+#include "fastfault.h"
+
+enum ff_mcgrp {
+	FF_MCGRP_CONFIG,
+};
+
+/*
+ * The configuration attributes, one row each; adding a setting is adding
+ * a row here (and a member to struct ff_config).  A row marked
+ * follows_fault_around takes the value of FASTFAULT_A_FAULT_AROUND when
+ * a request carries that but not the row's own attribute.
+ */
+struct ff_nl_key {
+	int attr;
+	size_t offset;		/* of a u32 in struct ff_config */
+	bool follows_fault_around;
+};
+
+#define FF_KEY(_attr, _member, _follows) {				\
+	.attr = (_attr),						\
+	.offset = offsetof(struct ff_config, _member),			\
+	.follows_fault_around = (_follows),				\
+}
+
+static const struct ff_nl_key ff_nl_keys[] = {
+	FF_KEY(FASTFAULT_A_FAULT_AROUND, fault_around, false),
+	FF_KEY(FASTFAULT_A_ANON_FAULT_AROUND, anon_fault_around, true),
+	FF_KEY(FASTFAULT_A_FILE_FAULT_AROUND, file_fault_around, true),
+};
+
+static u32 *ff_nl_key_val(struct ff_config *cfg, const struct ff_nl_key *k)
+{
+	return (u32 *)((char *)cfg + k->offset);
+}
+
+static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1] = {
+	[FASTFAULT_A_PAD] = {
+		.type = NLA_REJECT,
+		.reject_message = "padding is not a request attribute",
+	},
+	[FASTFAULT_A_FAULT_AROUND] =
+		NLA_POLICY_RANGE(NLA_U32, 1, FASTFAULT_FAULT_AROUND_MAX),
+	[FASTFAULT_A_ANON_FAULT_AROUND] =
+		NLA_POLICY_RANGE(NLA_U32, 1, FASTFAULT_FAULT_AROUND_MAX),
+	[FASTFAULT_A_FILE_FAULT_AROUND] =
+		NLA_POLICY_RANGE(NLA_U32, 1, FASTFAULT_FAULT_AROUND_MAX),
+	[FASTFAULT_A_VERSION] = {
+		.type = NLA_REJECT,
+		.reject_message = "version is reply only",
+	},
+	[FASTFAULT_A_CPU] = {
+		.type = NLA_REJECT,
+		.reject_message = "cpu is reply only",
+	},
+	[FASTFAULT_A_STATS] = {
+		.type = NLA_REJECT,
+		.reject_message = "statistics are reply only",
+	},
+};
+
+static struct genl_family ff_family;
+
+static int ff_nl_fill_config(struct sk_buff *skb, struct ff_config *cfg,
+			     u32 portid, u32 seq, u8 cmd)
+{
+	unsigned int i;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &ff_family, 0, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	for (i = 0; i < ARRAY_SIZE(ff_nl_keys); i++) {
+		const struct ff_nl_key *k = &ff_nl_keys[i];
+
+		if (nla_put_u32(skb, k->attr, *ff_nl_key_val(cfg, k)))
+			goto cancel;
+	}
+	if (nla_put_string(skb, FASTFAULT_A_VERSION, FASTFAULT_VERSION))
+		goto cancel;
+
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int ff_nl_reply_config(struct genl_info *info, u8 cmd)
+{
+	struct ff_config cfg;
+	struct sk_buff *skb;
+	int err;
+
+	skb = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+
+	ff_config_get(&cfg);
+	err = ff_nl_fill_config(skb, &cfg, info->snd_portid, info->snd_seq,
+				cmd);
+	if (err) {
+		nlmsg_free(skb);
+		return err;
+	}
+	return genlmsg_reply(skb, info);
+}
+
+void ff_netlink_notify_config(void)
+{
+	struct ff_config cfg;
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&ff_family, &init_net, FF_MCGRP_CONFIG))
+		return;
+
+	skb = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+
+	ff_config_get(&cfg);
+	if (ff_nl_fill_config(skb, &cfg, 0, 0, FASTFAULT_CMD_CONFIG_NTF)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast(&ff_family, skb, 0, FF_MCGRP_CONFIG, GFP_KERNEL);
+}
+
+static bool ff_nl_may_change(struct sk_buff *skb, struct genl_info *info)
+{
+	if (netlink_capable(skb, CAP_SYS_ADMIN))
+		return true;
+	NL_SET_ERR_MSG(info->extack,
+		       "changing fastfault needs CAP_SYS_ADMIN in the initial user namespace");
+	return false;
+}
+
+/* The policy cannot see an attribute given twice; the last would win. */
+static int ff_nl_check_once(struct genl_info *info)
+{
+	DECLARE_BITMAP(seen, __FASTFAULT_A_MAX) = { 0 };
+	const struct nlattr *nla;
+	int rem;
+
+	nla_for_each_attr(nla, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		int type = nla_type(nla);
+
+		if (type <= 0 || type > FASTFAULT_A_MAX)
+			continue;
+		if (test_and_set_bit(type, seen)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, nla,
+					    "attribute given more than once");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int ff_nl_config_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return ff_nl_reply_config(info, FASTFAULT_CMD_CONFIG_GET);
+}
+
+static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct ff_config old, cfg;
+	unsigned int i;
+	int err;
+
+	if (!ff_nl_may_change(skb, info))
+		return -EPERM;
+
+	err = ff_nl_check_once(info);
+	if (err)
+		return err;
+
+	ff_config_get(&old);
+	cfg = old;
+
+	for (i = 0; i < ARRAY_SIZE(ff_nl_keys); i++) {
+		const struct ff_nl_key *k = &ff_nl_keys[i];
+
+		if (tb[k->attr])
+			*ff_nl_key_val(&cfg, k) = nla_get_u32(tb[k->attr]);
+		else if (k->follows_fault_around &&
+			 tb[FASTFAULT_A_FAULT_AROUND])
+			*ff_nl_key_val(&cfg, k) =
+				nla_get_u32(tb[FASTFAULT_A_FAULT_AROUND]);
+	}
+
+	err = ff_config_set(&cfg, info->extack);
+	if (err)
+		return err;
+
+	/* The reply carries the values in effect, as read back. */
+	err = ff_nl_reply_config(info, FASTFAULT_CMD_CONFIG_SET);
+
+	ff_config_get(&cfg);
+	if (memcmp(&cfg, &old, sizeof(cfg)))
+		ff_netlink_notify_config();
+
+	return err;
+}
+
+static int ff_nl_put_stats(struct sk_buff *skb, const struct ff_stats *st)
+{
+	struct nlattr *nest;
+	int i;
+
+	nest = nla_nest_start(skb, FASTFAULT_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+
+	for (i = FASTFAULT_STAT_PAD + 1; i <= FASTFAULT_STAT_MAX; i++) {
+		if (nla_put_u64_64bit(skb, i, st->v[i], FASTFAULT_STAT_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ff_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ff_stats st;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	hdr = genlmsg_put_reply(msg, info, &ff_family, 0,
+				FASTFAULT_CMD_STATS_GET);
+	if (!hdr)
+		goto nospace;
+
+	ff_stats_sum(&st);
+	if (ff_nl_put_stats(msg, &st))
+		goto nospace;
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* One message per possible CPU; cb->args[0] is the next CPU to send. */
+static int ff_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ff_stats st;
+	unsigned int cpu;
+	void *hdr;
+
+	for (cpu = cb->args[0]; cpu < nr_cpu_ids; cpu++) {
+		if (!cpu_possible(cpu))
+			continue;
+
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &ff_family, NLM_F_MULTI,
+				  FASTFAULT_CMD_STATS_GET);
+		if (!hdr)
+			break;
+
+		ff_stats_cpu(cpu, &st);
+		if (nla_put_u32(skb, FASTFAULT_A_CPU, cpu) ||
+		    ff_nl_put_stats(skb, &st)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = cpu;
+
+	return skb->len;
+}
+
+static int ff_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	if (!ff_nl_may_change(skb, info))
+		return -EPERM;
+
+	ff_stats_reset();
+	return 0;
+}
+
+static const struct genl_small_ops ff_nl_ops[] = {
+	{
+		.cmd = FASTFAULT_CMD_CONFIG_GET,
+		.doit = ff_nl_config_get,
+	},
+	{
+		.cmd = FASTFAULT_CMD_CONFIG_SET,
+		.flags = GENL_ADMIN_PERM,
+		.doit = ff_nl_config_set,
+	},
+	{
+		.cmd = FASTFAULT_CMD_STATS_GET,
+		.doit = ff_nl_stats_get,
+		.dumpit = ff_nl_stats_dump,
+	},
+	{
+		.cmd = FASTFAULT_CMD_STATS_RESET,
+		.flags = GENL_ADMIN_PERM,
+		.doit = ff_nl_stats_reset,
+	},
+};
+
+static const struct genl_multicast_group ff_nl_mcgrps[] = {
+	[FF_MCGRP_CONFIG] = { .name = FASTFAULT_MCGRP_CONFIG },
+};
+
+static struct genl_family ff_family __ro_after_init = {
+	.name = FASTFAULT_FAMILY_NAME,
+	.version = FASTFAULT_FAMILY_VERSION,
+	.maxattr = FASTFAULT_A_MAX,
+	.policy = ff_nl_policy,
+	.netnsok = false,
+	.module = THIS_MODULE,
+	.small_ops = ff_nl_ops,
+	.n_small_ops = ARRAY_SIZE(ff_nl_ops),
+	/* every command is new: strict attributes, reserved header bits */
+	.resv_start_op = FASTFAULT_CMD_CONFIG_GET,
+	.mcgrps = ff_nl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ff_nl_mcgrps),
+};
+
+int __init ff_netlink_init(void)
+{
+	return genl_register_family(&ff_family);
+}
+
+void ff_netlink_exit(void)
+{
+	genl_unregister_family(&ff_family);
+}
