@@ -2,20 +2,16 @@
 /*
  * The kernel's own file fault-around: fault_around_bytes (bytes, up to
  * 6.3) or fault_around_pages (pages, 6.4 on).  Both are static, so the
- * variable is found the way a root user would find it, in
- * /proc/kallsyms (read with modprobe's credentials at load), and the
- * address is then checked with sprint_symbol() before it is ever
- * dereferenced.  Which of the two names exists is the feature probe:
+ * variable is found by name through kallsyms and the address is
+ * checked with sprint_symbol() before it is ever dereferenced.  Which of the two names exists is the feature probe:
  * nothing here depends on the kernel version.
  *
  * debugfs is not used: lockdown (Secure Boot) closes it.
  */
-#include <linux/fs.h>
 #include <linux/kallsyms.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/log2.h>
-#include <linux/mutex.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 #include <net/netlink.h>
 
@@ -35,90 +31,46 @@ static unsigned long *knob_addr;
 static bool knob_in_bytes;
 static unsigned long knob_orig;
 
-#define KALLSYMS_CHUNK	(64 * 1024)
-
-/* "ffffffff82a4b2c8 d fault_around_bytes" (modules add " [mod]") */
-static bool knob_parse_line(char *line)
+/*
+ * kallsyms_lookup_name() is not exported, but register_kprobe() resolves
+ * a symbol name with it and leaves the address in the probe even when
+ * it then refuses to probe a data symbol.  The address is only believed
+ * when sprint_symbol() names exactly the variable, 8 bytes long; it is
+ * never called, so IBT's sealing does not matter.
+ */
+static unsigned long *knob_lookup(const char *name)
 {
-	char *addr, *type, *name;
-	unsigned long val;
+	struct kprobe kp = { .symbol_name = name };
 	char want[KSYM_SYMBOL_LEN];
 	char buf[KSYM_SYMBOL_LEN];
-	unsigned int i;
+	unsigned long addr;
 
-	addr = strsep(&line, " ");
-	type = strsep(&line, " ");
-	name = line;
-	if (!addr || !type || !name || strlen(type) != 1)
-		return false;
-	if (*type != 'd' && *type != 'b' && *type != 'D' && *type != 'B')
-		return false;
-
-	for (i = 0; i < ARRAY_SIZE(knob_syms); i++) {
-		if (strcmp(name, knob_syms[i].name))
-			continue;
-		if (kstrtoul(addr, 16, &val) || !val)
-			return false;
-		/* the symbol must be exactly this variable, 8 bytes long */
-		sprint_symbol(buf, val);
-		snprintf(want, sizeof(want), "%s+0x0/0x8", knob_syms[i].name);
-		if (strcmp(buf, want)) {
-			pr_warn("kallsyms entry %s does not match %s\n",
-				name, buf);
-			return false;
-		}
-		knob_addr = (unsigned long *)val;
-		knob_in_bytes = knob_syms[i].in_bytes;
-		return true;
+	if (!register_kprobe(&kp))	/* text: not ours */
+		unregister_kprobe(&kp);
+	addr = (unsigned long)kp.addr;
+	if (!addr)
+		return NULL;
+	sprint_symbol(buf, addr);
+	snprintf(want, sizeof(want), "%s+0x0/0x%zx", name, sizeof(long));
+	if (strcmp(buf, want)) {
+		pr_warn("%s resolved to %s, not used\n", name, buf);
+		return NULL;
 	}
-	return false;
+	return (unsigned long *)addr;
 }
 
 static int knob_find(void)
 {
-	struct file *f;
-	char *buf;
-	size_t have = 0;
-	loff_t pos = 0;
-	ssize_t n;
-	int ret = -ENOENT;
+	unsigned int i;
 
-	f = filp_open("/proc/kallsyms", O_RDONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-
-	buf = kvmalloc(KALLSYMS_CHUNK + 1, GFP_KERNEL);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto out_close;
-	}
-
-	while ((n = kernel_read(f, buf + have, KALLSYMS_CHUNK - have,
-				&pos)) > 0) {
-		char *line = buf, *nl;
-
-		have += n;
-		buf[have] = '\0';
-		while ((nl = memchr(line, '\n', buf + have - line))) {
-			*nl = '\0';
-			if (knob_parse_line(line)) {
-				ret = 0;
-				goto out_free;
-			}
-			line = nl + 1;
+	for (i = 0; i < ARRAY_SIZE(knob_syms); i++) {
+		knob_addr = knob_lookup(knob_syms[i].name);
+		if (knob_addr) {
+			knob_in_bytes = knob_syms[i].in_bytes;
+			return 0;
 		}
-		have = buf + have - line;
-		memmove(buf, line, have);
-		if (have == KALLSYMS_CHUNK)	/* absurd line: give up */
-			break;
 	}
-	if (n < 0)
-		ret = n;
-out_free:
-	kvfree(buf);
-out_close:
-	filp_close(f, NULL);
-	return ret;
+	return -ENOENT;
 }
 
 static u32 knob_read_pages(void)
