@@ -15,6 +15,7 @@
 #define _FASTFAULT_H
 
 #include <linux/types.h>
+#include <linux/mm_types.h>
 #include <linux/percpu.h>
 #include <linux/fastfault.h>
 
@@ -68,6 +69,11 @@ int ff_knob_init(void);
 void ff_knob_exit(void);
 u32 ff_knob_get(void);
 int ff_knob_set(u32 pages, struct netlink_ext_ack *extack);
+
+/* fault_around.c */
+struct vm_area_struct;
+vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
+			   unsigned int flags, vm_fault_t ret);
 
 /* hook.c */
 int ff_hook_init(void);

@@ -24,14 +24,20 @@ static int __init fastfault_init(void)
 	if (ret)
 		goto err_knob;
 
+	ret = ff_hook_init();
+	if (ret)
+		goto err_config;
+
 	/* Last: from here on requests can arrive. */
 	ret = ff_netlink_init();
 	if (ret)
-		goto err_config;
+		goto err_hook;
 
 	pr_info("fastfault %s loaded\n", FASTFAULT_VERSION);
 	return 0;
 
+err_hook:
+	ff_hook_exit();
 err_config:
 	ff_config_exit();
 err_knob:
@@ -44,6 +50,7 @@ static void __exit fastfault_exit(void)
 	/* First: no request may run while the rest goes away. */
 	ff_netlink_exit();
 	ff_config_exit();
+	ff_hook_exit();
 	ff_knob_exit();
 	pr_info("fastfault %s unloaded\n", FASTFAULT_VERSION);
 }

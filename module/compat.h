@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fastfault: what differs between the kernels it builds for.  Every
+ * choice is made here, by probing for the feature (a macro, a Kconfig
+ * symbol) rather than comparing version numbers, and the rest of the
+ * module uses only the ff_* names below.
+ */
+#ifndef _FASTFAULT_COMPAT_H
+#define _FASTFAULT_COMPAT_H
+
+#include <linux/ftrace.h>
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+
+/*
+ * Point an ftrace callback's return at another function: 6.1 calls it
+ * ftrace_instruction_pointer_set(), 6.6 on
+ * ftrace_regs_set_instruction_pointer().  Both are macros on x86.
+ */
+#if defined(ftrace_regs_set_instruction_pointer)
+#define ff_ftrace_set_ip(fregs, ip) ftrace_regs_set_instruction_pointer(fregs, ip)
+#elif defined(ftrace_instruction_pointer_set)
+#define ff_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
+#else
+#error "fastfault needs ftrace with the ARGS API (x86-64)"
+#endif
+
+/*
+ * A fault taken under the per-VMA lock (6.4 on) must keep saying so on
+ * every call made with that lock.
+ */
+#ifdef CONFIG_PER_VMA_LOCK
+#define FF_FAULT_FLAG_VMA_LOCK	FAULT_FLAG_VMA_LOCK
+#else
+#define FF_FAULT_FLAG_VMA_LOCK	0
+#endif
+
+/* userfaultfd's VMA flags; VM_UFFD_MINOR is VM_NONE where unsupported */
+#ifndef VM_UFFD_MINOR
+#define VM_UFFD_MINOR		VM_NONE
+#endif
+#define FF_VM_UFFD		(VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)
+
+/*
+ * Clear a PTE's accessed bit as x86's ptep_test_and_clear_young() does
+ * (that one is not exported): an atomic bit clear, safe against the
+ * hardware setting it concurrently.
+ */
+static inline void ff_pte_mkold(pte_t *ptep)
+{
+	clear_bit(_PAGE_BIT_ACCESSED, (unsigned long *)&ptep->pte);
+}
+
+#endif /* _FASTFAULT_COMPAT_H */
