@@ -128,10 +128,10 @@ void ff_hook_exit(void)
 	ff_hook_on = false;
 	synchronize_rcu_tasks();
 	while (ff_inflight_sum()) {
-		if (++waited % 500 == 0)
+		if (++waited % 250 == 0)
 			pr_info("unload waits for %ld faults in progress\n",
 				ff_inflight_sum());
-		msleep(10);
+		msleep(20);
 	}
 	synchronize_rcu_tasks();
 	ftrace_free_filter(&ff_ops);

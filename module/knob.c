@@ -3,8 +3,9 @@
  * The kernel's own file fault-around: fault_around_bytes (bytes, up to
  * 6.3) or fault_around_pages (pages, 6.4 on).  Both are static, so the
  * variable is found by name through kallsyms and the address is
- * checked with sprint_symbol() before it is ever dereferenced.  Which of the two names exists is the feature probe:
- * nothing here depends on the kernel version.
+ * checked with sprint_symbol() before it is ever dereferenced.  Which
+ * of the two names exists is the feature probe: nothing here depends on
+ * the kernel version.
  *
  * debugfs is not used: lockdown (Secure Boot) closes it.
  */
