@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for faultctl's parsing and output: value parsing, the
+ * configuration file (including malformed input) and the human and JSON
+ * formats.  Prints TAP; exits non-zero if anything failed.
+ *
+ *	make -C tools/faultctl test
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultctl.h"
+
+static int n_tests, n_failed;
+
+static void ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	n_tests++;
+	if (!cond)
+		n_failed++;
+	printf("%sok %d - ", cond ? "" : "not ", n_tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static bool contains(const char *s, const char *sub)
+{
+	return strstr(s, sub) != NULL;
+}
+
+/* ---- values ---- */
+
+static void test_values(void)
+{
+	static const struct {
+		const char *s;
+		uint32_t v;
+	} good[] = {
+		{ "1", 1 }, { "8", 8 }, { "64", 64 }, { "064", 64 },
+	};
+	static const char *const bad[] = {
+		"0", "65", "-1", "+1", " 8", "8 ", "0x10", "abc", "8abc",
+		"1e3", "4294967296", "99999999999999999999999", "8.0", "\t",
+		"\xef\xbc\x98",
+	};
+	const struct ff_key *k = ff_key_by_name("fault-around");
+	char err[256];
+	uint32_t v;
+	size_t i;
+
+	ok(k && k->attr == FASTFAULT_A_FAULT_AROUND, "fault-around is FASTFAULT_A_FAULT_AROUND");
+	ok(ff_key_by_name("anon-fault-around")->attr == FASTFAULT_A_ANON_FAULT_AROUND,
+	   "anon-fault-around is FASTFAULT_A_ANON_FAULT_AROUND");
+	ok(ff_key_by_name("file-fault-around")->attr == FASTFAULT_A_FILE_FAULT_AROUND,
+	   "file-fault-around is FASTFAULT_A_FILE_FAULT_AROUND");
+	ok(!ff_key_by_name("fault_around") && !ff_key_by_name("Fault-Around") &&
+	   !ff_key_by_name(""), "key names are exact");
+	ok(k->max == FASTFAULT_FAULT_AROUND_MAX && k->min == 1, "fault-around range is 1..FASTFAULT_FAULT_AROUND_MAX");
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 0;
+		ok(ff_parse_value(k, good[i].s, &v, err, sizeof(err)) == 0 &&
+		   v == good[i].v, "value '%s' parses as %u", good[i].s,
+		   good[i].v);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		v = 12345;
+		ok(ff_parse_value(k, bad[i], &v, err, sizeof(err)) == -1 &&
+		   v == 12345 && contains(err, "fault-around") &&
+		   contains(err, bad[i]) && contains(err, "64"),
+		   "value '%s' is refused naming key, value and range: %s",
+		   bad[i], err);
+	}
+	ok(ff_parse_value(k, "", &v, err, sizeof(err)) == -1 &&
+	   contains(err, "missing value for fault-around"),
+	   "empty value: %s", err);
+	ok(ff_parse_value(k, "65", &v, err, sizeof(err)) == -1 &&
+	   contains(err, "out of range"), "65 is out of range: %s", err);
+}
+
+static void test_settings(void)
+{
+	struct ff_settings set;
+	char err[256];
+
+	memset(&set, 0, sizeof(set));
+	ok(ff_settings_add(&set, "fault-around", "8", err, sizeof(err)) == 0 &&
+	   set.has[FASTFAULT_A_FAULT_AROUND] &&
+	   set.val[FASTFAULT_A_FAULT_AROUND] == 8, "set fault-around 8");
+	ok(ff_settings_add(&set, "fault-around", "9", err, sizeof(err)) == -1 &&
+	   contains(err, "more than once") &&
+	   set.val[FASTFAULT_A_FAULT_AROUND] == 8,
+	   "a key given twice is refused: %s", err);
+	ok(ff_settings_add(&set, "bogus", "1", err, sizeof(err)) == -1 &&
+	   contains(err, "unknown key 'bogus'") &&
+	   contains(err, "anon-fault-around"),
+	   "unknown key is refused and the keys listed: %s", err);
+	ok(ff_settings_add(&set, "version", "1", err, sizeof(err)) == -1 &&
+	   contains(err, "unknown key"), "reply-only names are not keys");
+	ok(ff_settings_add(&set, "anon-fault-around", "", err, sizeof(err)) == -1 &&
+	   contains(err, "missing value for anon-fault-around") &&
+	   !set.has[FASTFAULT_A_ANON_FAULT_AROUND],
+	   "missing value: %s", err);
+	ok(strcmp(ff_key_list(), "fault-around, anon-fault-around, file-fault-around") == 0,
+	   "key list: %s", ff_key_list());
+}
+
+/* ---- configuration file ---- */
+
+static int read_conf(const char *text, struct ff_settings *set, char *err,
+		     size_t errlen)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int ret;
+
+	memset(set, 0, sizeof(*set));
+	err[0] = '\0';
+	if (!f)
+		return -2;
+	ret = ff_conf_read(f, "test.conf", set, err, errlen);
+	fclose(f);
+	return ret;
+}
+
+static void test_conf(void)
+{
+	static const struct {
+		const char *text, *why, *want;	/* want: in the message */
+	} bad[] = {
+		{ "fault-around\n", "missing value", "test.conf:1: missing value for fault-around" },
+		{ "fault-around =\n", "'=' and no value", "test.conf:1: missing value" },
+		{ "\n\nfault-around 8 9\n", "extra word", "test.conf:3: unexpected '9'" },
+		{ "= 8\n", "no key", "test.conf:1: expected 'key value'" },
+		{ "bogus 1\n", "unknown key", "test.conf:1: unknown key 'bogus'" },
+		{ "fault-around abc\n", "garbage value", "invalid value 'abc' for fault-around" },
+		{ "fault-around 0\n", "below range", "out of range" },
+		{ "fault-around 65\n", "above range", "out of range" },
+		{ "fault-around -1\n", "negative", "invalid value '-1'" },
+		{ "fault-around 8\nfault-around 8\n", "key twice", "test.conf:2: fault-around given more than once" },
+		{ "fault-around 8 # c\nanon-fault-around 1 1\n", "extra word, line 2", "test.conf:2:" },
+		{ "FAULT-AROUND 8\n", "upper case key", "unknown key 'FAULT-AROUND'" },
+		{ "fault_around 8\n", "underscore key", "unknown key 'fault_around'" },
+		{ "fault-around = = 8\n", "two '='", "test.conf:1:" },
+		{ "fault-around 8;\n", "trailing ';'", "invalid value '8;'" },
+	};
+	struct ff_settings set, back;
+	char err[512], *buf = NULL;
+	size_t i, len = 0;
+	FILE *f;
+
+	ok(read_conf("", &set, err, sizeof(err)) == 0 &&
+	   !set.has[FASTFAULT_A_FAULT_AROUND], "empty file is valid and sets nothing");
+	ok(read_conf("# only a comment\n\n   \n\t# indented\n", &set, err,
+		     sizeof(err)) == 0, "comments and blank lines");
+	ok(read_conf("fault-around 8\n"
+		     "  anon-fault-around   =   16   # comment\n"
+		     "file-fault-around=4\r\n", &set, err, sizeof(err)) == 0 &&
+	   set.val[FASTFAULT_A_FAULT_AROUND] == 8 &&
+	   set.val[FASTFAULT_A_ANON_FAULT_AROUND] == 16 &&
+	   set.val[FASTFAULT_A_FILE_FAULT_AROUND] == 4,
+	   "key value, key = value, key=value, comments, CRLF: %s", err);
+	ok(read_conf("fault-around 8", &set, err, sizeof(err)) == 0 &&
+	   set.val[FASTFAULT_A_FAULT_AROUND] == 8, "no final newline");
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(read_conf(bad[i].text, &set, err, sizeof(err)) == -1 &&
+		   contains(err, bad[i].want),
+		   "malformed (%s) refused: %s", bad[i].why, err);
+
+	{
+		static const char nul[] = "fault-around 8\0garbage\n";
+
+		f = fmemopen((void *)nul, sizeof(nul) - 1, "r");
+		memset(&set, 0, sizeof(set));
+		ok(f && ff_conf_read(f, "nul.conf", &set, err, sizeof(err)) == -1 &&
+		   contains(err, "nul.conf:1: binary data"),
+		   "NUL byte refused: %s", err);
+		if (f)
+			fclose(f);
+	}
+	{
+		/* a 1 MiB line */
+		size_t n = 1 << 20;
+		char *big = malloc(n + 20);
+
+		memset(big, 'a', n);
+		strcpy(big + n, " 1\n");
+		ok(read_conf(big, &set, err, sizeof(err)) == -1 &&
+		   contains(err, "unknown key"), "a 1 MiB key is refused");
+		memcpy(big, "fault-around ", 13);
+		memset(big + 13, '9', n - 13);
+		strcpy(big + n, "\n");
+		ok(read_conf(big, &set, err, sizeof(err)) == -1 &&
+		   contains(err, "out of range"), "a 1 MiB number is out of range: %.60s", err);
+		free(big);
+	}
+
+	/* showconf output reads back to the same settings */
+	memset(&set, 0, sizeof(set));
+	set.val[FASTFAULT_A_FAULT_AROUND] = 3;
+	set.val[FASTFAULT_A_ANON_FAULT_AROUND] = 64;
+	set.val[FASTFAULT_A_FILE_FAULT_AROUND] = 2;
+	set.has[FASTFAULT_A_FAULT_AROUND] = true;
+	set.has[FASTFAULT_A_ANON_FAULT_AROUND] = true;
+	set.has[FASTFAULT_A_FILE_FAULT_AROUND] = true;
+	f = open_memstream(&buf, &len);
+	ff_conf_write(f, &set);
+	fclose(f);
+	ok(strcmp(buf, "# fastfault configuration; load with: faultctl apply FILE\n"
+		  "fault-around 3\nanon-fault-around 64\nfile-fault-around 2\n") == 0,
+	   "showconf format");
+	ok(read_conf(buf, &back, err, sizeof(err)) == 0 &&
+	   !memcmp(back.val, set.val, sizeof(set.val)) &&
+	   !memcmp(back.has, set.has, sizeof(set.has)),
+	   "showconf output reads back unchanged");
+	free(buf);
+}
+
+/* ---- output ---- */
+
+static char *capture_config(bool json, bool pretty,
+			    const struct ff_settings *set)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct ff_out o = { f, json, pretty };
+
+	ff_print_config(&o, set);
+	fclose(f);
+	return buf;
+}
+
+static void test_output(void)
+{
+	struct ff_settings set;
+	struct ff_stats st[2];
+	struct ff_version v = { "0.1.0", NULL, 1, -1 };
+	struct ff_err err;
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	memset(&set, 0, sizeof(set));
+	set.val[FASTFAULT_A_FAULT_AROUND] = 1;
+	set.val[FASTFAULT_A_ANON_FAULT_AROUND] = 8;
+	set.val[FASTFAULT_A_FILE_FAULT_AROUND] = 16;
+	set.has[FASTFAULT_A_FAULT_AROUND] = true;
+	set.has[FASTFAULT_A_ANON_FAULT_AROUND] = true;
+	set.has[FASTFAULT_A_FILE_FAULT_AROUND] = true;
+
+	buf = capture_config(false, false, &set);
+	ok(strcmp(buf, "fault-around       1 page (off)\n"
+		       "anon-fault-around  8 pages\n"
+		       "file-fault-around  16 pages\n") == 0,
+	   "show: aligned human output");
+	free(buf);
+	buf = capture_config(true, false, &set);
+	ok(strcmp(buf, "{\"fault-around\":1,\"anon-fault-around\":8,"
+		       "\"file-fault-around\":16}\n") == 0, "show -j");
+	free(buf);
+	buf = capture_config(true, true, &set);
+	ok(strcmp(buf, "{\n    \"fault-around\": 1,\n    \"anon-fault-around\": 8,\n"
+		       "    \"file-fault-around\": 16\n}\n") == 0, "show -j -p");
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	{
+		struct ff_out o = { f, false, false };
+
+		ff_print_event(&o, &set);
+		o.json = true;
+		ff_print_event(&o, &set);
+	}
+	fclose(f);
+	ok(strcmp(buf, "config fault-around 1 anon-fault-around 8 file-fault-around 16\n"
+		       "{\"event\":\"config\",\"fault-around\":1,\"anon-fault-around\":8,"
+		       "\"file-fault-around\":16}\n") == 0, "monitor: human and JSON lines");
+	free(buf);
+
+	memset(st, 0, sizeof(st));
+	for (i = 0; i < ff_nstats; i++) {
+		st[0].v[ff_stat_names[i].attr] = i;
+		st[0].has[ff_stat_names[i].attr] = true;
+		st[1].v[ff_stat_names[i].attr] = UINT64_MAX;
+		st[1].has[ff_stat_names[i].attr] = true;
+	}
+	st[0].cpu = 0;
+	st[1].cpu = 1;
+	f = open_memstream(&buf, &len);
+	{
+		struct ff_out o = { f, false, false };
+
+		ff_print_stats(&o, &st[1]);
+	}
+	fclose(f);
+	ok(contains(buf, "faults               18446744073709551615\n") &&
+	   contains(buf, "skip-not-sequential  18446744073709551615\n") &&
+	   contains(buf, "window-total         18446744073709551615\n"),
+	   "stats: aligned, full u64");
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	{
+		struct ff_out o = { f, true, false };
+
+		ff_print_stats_percpu(&o, st, 2);
+	}
+	fclose(f);
+	ok(strncmp(buf, "[{\"cpu\":0,\"faults\":0,\"batches\":1,", 33) == 0 &&
+	   contains(buf, "},{\"cpu\":1,\"faults\":18446744073709551615,") &&
+	   contains(buf, "\"window-total\":18446744073709551615}]\n"),
+	   "stats --per-cpu -j");
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	{
+		struct ff_out o = { f, true, false };
+
+		ff_print_stats_percpu(&o, st, 0);
+	}
+	fclose(f);
+	ok(strcmp(buf, "[]\n") == 0, "empty per-CPU list is []");
+	free(buf);
+
+	f = open_memstream(&buf, &len);
+	{
+		struct ff_out o = { f, true, false };
+
+		ff_print_version(&o, &v);
+		v.module = "0.2.0\"\\\n";
+		v.module_abi = 2;
+		ff_print_version(&o, &v);
+		o.json = false;
+		ff_print_version(&o, &v);
+	}
+	fclose(f);
+	ok(strcmp(buf, "{\"faultctl\":\"0.1.0\",\"module\":null,\"abi\":1,\"module-abi\":null}\n"
+		       "{\"faultctl\":\"0.1.0\",\"module\":\"0.2.0\\\"\\\\\\n\",\"abi\":1,\"module-abi\":2}\n"
+		       "faultctl  0.1.0\nmodule    0.2.0\"\\\n\nabi       1 (module: 2)\n") == 0,
+	   "version, JSON null and string escapes");
+	free(buf);
+
+	/* error reports */
+	memset(&err, 0, sizeof(err));
+	f = open_memstream(&buf, &len);
+	err.errnum = EINVAL;
+	snprintf(err.msg, sizeof(err.msg), "integer out of range");
+	snprintf(err.attr, sizeof(err.attr), "fault-around");
+	ff_report_to(f, FF_EXIT_KERNEL, &err);
+	err.msg[0] = err.attr[0] = '\0';
+	ff_report_to(f, FF_EXIT_KERNEL, &err);
+	ff_report_to(f, FF_EXIT_NOMODULE, &err);
+	ff_report_to(f, FF_EXIT_PERM, &err);
+	fclose(f);
+	ok(contains(buf, "Error: integer out of range (attribute fault-around)\n"),
+	   "kernel error names the attribute");
+	ok(contains(buf, "Error: Invalid argument\n"), "no extack: strerror");
+	ok(contains(buf, "faultctl: fastfault module is not loaded (modprobe fastfault; dkms status fastfault)\n"),
+	   "module not loaded message");
+	ok(contains(buf, "CAP_SYS_ADMIN"), "permission message names the capability");
+	free(buf);
+}
+
+int main(void)
+{
+	test_values();
+	test_settings();
+	test_conf();
+	test_output();
+	printf("1..%d\n", n_tests);
+	if (n_failed)
+		printf("# %d of %d failed\n", n_failed, n_tests);
+	return n_failed ? 1 : 0;
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * faultctl: configure fastfault and read its statistics.
+ *
+ * keys.c    the vocabulary: configuration keys and counter names
+ * conf.c    the configuration file (showconf / apply)
+ * output.c  human and JSON output
+ * nl.c      generic netlink transport (libmnl)
+ * main.c    commands and options
+ */
+#ifndef FAULTCTL_H
+#define FAULTCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/fastfault.h>
+
+/* Exit status; documented in faultctl.8 and in --help. */
+enum {
+	FF_EXIT_OK = 0,
+	FF_EXIT_USAGE = 1,	/* bad usage or input; nothing was sent */
+	FF_EXIT_KERNEL = 2,	/* the kernel refused the request */
+	FF_EXIT_NOMODULE = 3,	/* the fastfault module is not loaded */
+	FF_EXIT_PERM = 4,	/* permission denied */
+};
+
+#define FF_MSG_NOMODULE \
+	"fastfault module is not loaded (modprobe fastfault; dkms status fastfault)"
+
+/*
+ * A configuration key.  The name is the attribute's name in lower case
+ * with '-' for '_', minus the FASTFAULT_A_ prefix: the same word on the
+ * command line, in JSON, in the configuration file and in the header.
+ */
+struct ff_key {
+	const char *name;
+	uint16_t attr;		/* FASTFAULT_A_* */
+	uint32_t min, max;
+	const char *unit;	/* singular; "" for none */
+	const char *help;
+};
+
+extern const struct ff_key ff_keys[];
+extern const size_t ff_nkeys;
+
+/* A counter inside FASTFAULT_A_STATS. */
+struct ff_stat_name {
+	const char *name;
+	uint16_t attr;		/* FASTFAULT_STAT_* */
+	const char *help;
+};
+
+extern const struct ff_stat_name ff_stat_names[];
+extern const size_t ff_nstats;
+
+/* A set of configuration values, indexed by attribute. */
+struct ff_settings {
+	uint32_t val[FASTFAULT_A_MAX + 1];
+	bool has[FASTFAULT_A_MAX + 1];
+	char version[64];	/* FASTFAULT_A_VERSION, "" if absent */
+};
+
+struct ff_stats {
+	uint64_t v[FASTFAULT_STAT_MAX + 1];
+	bool has[FASTFAULT_STAT_MAX + 1];
+	int cpu;		/* -1 for totals */
+};
+
+/* keys.c */
+const struct ff_key *ff_key_by_name(const char *name);
+const struct ff_key *ff_key_by_attr(unsigned int attr);
+/* Comma-separated list of the key names, for messages. */
+const char *ff_key_list(void);
+/*
+ * Parse a value for @k.  Returns 0, or -1 with a complete message
+ * (naming the key and the value) in @err.
+ */
+int ff_parse_value(const struct ff_key *k, const char *s, uint32_t *out,
+		   char *err, size_t errlen);
+/*
+ * Add "KEY VALUE" to @set: unknown key, missing or bad value and a key
+ * given twice are refused with a message in @err.
+ */
+int ff_settings_add(struct ff_settings *set, const char *key,
+		    const char *value, char *err, size_t errlen);
+
+/* conf.c */
+/*
+ * Read a configuration file: "key value" or "key = value" lines, '#'
+ * comments, blank lines.  Returns 0, or -1 with "NAME:LINE: message" in
+ * @err; nothing is partially valid.
+ */
+int ff_conf_read(FILE *f, const char *name, struct ff_settings *set,
+		 char *err, size_t errlen);
+void ff_conf_write(FILE *f, const struct ff_settings *set);
+
+/* output.c: a small JSON writer, like iproute2's json_print */
+struct ff_json {
+	FILE *f;
+	bool pretty;
+	int depth;
+	bool first;
+};
+
+void ff_json_init(struct ff_json *j, FILE *f, bool pretty);
+void ff_json_obj_begin(struct ff_json *j, const char *key);
+void ff_json_obj_end(struct ff_json *j);
+void ff_json_arr_begin(struct ff_json *j, const char *key);
+void ff_json_arr_end(struct ff_json *j);
+void ff_json_u64(struct ff_json *j, const char *key, uint64_t v);
+void ff_json_str(struct ff_json *j, const char *key, const char *s);
+void ff_json_null(struct ff_json *j, const char *key);
+/* ends the document with a newline */
+void ff_json_done(struct ff_json *j);
+
+struct ff_out {
+	FILE *f;
+	bool json;
+	bool pretty;
+};
+
+void ff_print_config(const struct ff_out *o, const struct ff_settings *set);
+void ff_print_event(const struct ff_out *o, const struct ff_settings *set);
+void ff_print_stats(const struct ff_out *o, const struct ff_stats *st);
+void ff_print_stats_percpu(const struct ff_out *o, const struct ff_stats *st,
+			   size_t n);
+struct ff_version {
+	const char *tool;
+	const char *module;	/* NULL when not loaded */
+	unsigned int abi;
+	int module_abi;		/* -1 when not loaded */
+};
+
+void ff_print_version(const struct ff_out *o, const struct ff_version *v);
+
+struct ff_err {
+	int errnum;		/* positive errno */
+	char msg[256];		/* the kernel's extack message, or "" */
+	char attr[64];		/* the offending attribute's key, or "" */
+};
+
+/* nl.c */
+struct ff_nl;
+
+/*
+ * Each returns an FF_EXIT_* status; on failure @err says why (use
+ * ff_report() to print it the standard way).
+ */
+int ff_nl_open(struct ff_nl **nlp, struct ff_err *err);
+void ff_nl_close(struct ff_nl *nl);
+unsigned int ff_nl_family_version(const struct ff_nl *nl);
+int ff_nl_config_get(struct ff_nl *nl, struct ff_settings *out,
+		     struct ff_err *err);
+int ff_nl_config_set(struct ff_nl *nl, const struct ff_settings *in,
+		     struct ff_settings *out, struct ff_err *err);
+int ff_nl_stats_get(struct ff_nl *nl, struct ff_stats *out,
+		    struct ff_err *err);
+/* *@out is malloc()ed, one entry per CPU */
+int ff_nl_stats_dump(struct ff_nl *nl, struct ff_stats **out, size_t *n,
+		     struct ff_err *err);
+int ff_nl_stats_reset(struct ff_nl *nl, struct ff_err *err);
+/* Calls @fn for every notification; stops when @fn returns non-zero. */
+int ff_nl_monitor(struct ff_nl *nl,
+		  int (*fn)(const struct ff_settings *set, void *data),
+		  void *data, struct ff_err *err);
+/* Print @err for a failed request that ended with status @status. */
+void ff_report(int status, const struct ff_err *err);
+void ff_report_to(FILE *f, int status, const struct ff_err *err);
+
+#endif /* FAULTCTL_H */

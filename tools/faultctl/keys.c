@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faultctl: the vocabulary.  One row per configuration key and one per
+ * counter; parsing, output, the configuration file, --help and the
+ * completion all come from these tables.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "faultctl.h"
+
+const struct ff_key ff_keys[] = {
+	{
+		.name = "fault-around",
+		.attr = FASTFAULT_A_FAULT_AROUND,
+		.min = 1,
+		.max = FASTFAULT_FAULT_AROUND_MAX,
+		.unit = "page",
+		.help = "pages per fault, anonymous and file (1 = off); "
+			"sets both below",
+	},
+	{
+		.name = "anon-fault-around",
+		.attr = FASTFAULT_A_ANON_FAULT_AROUND,
+		.min = 1,
+		.max = FASTFAULT_FAULT_AROUND_MAX,
+		.unit = "page",
+		.help = "pages per fault, private anonymous memory (1 = off)",
+	},
+	{
+		.name = "file-fault-around",
+		.attr = FASTFAULT_A_FILE_FAULT_AROUND,
+		.min = 1,
+		.max = FASTFAULT_FAULT_AROUND_MAX,
+		.unit = "page",
+		.help = "pages per read fault on files (the kernel's own "
+			"fault-around; rounded down to a power of two)",
+	},
+};
+
+const size_t ff_nkeys = sizeof(ff_keys) / sizeof(ff_keys[0]);
+
+const struct ff_stat_name ff_stat_names[] = {
+	{ "faults", FASTFAULT_STAT_FAULTS,
+	  "user faults on anonymous memory seen" },
+	{ "batches", FASTFAULT_STAT_BATCHES,
+	  "faults that mapped at least one neighbour" },
+	{ "prefaulted", FASTFAULT_STAT_PREFAULTED,
+	  "neighbouring pages mapped ahead of use" },
+	{ "skip-ineligible", FASTFAULT_STAT_SKIP_INELIGIBLE,
+	  "faults on memory fault-around never touches" },
+	{ "skip-not-sequential", FASTFAULT_STAT_SKIP_NOT_SEQUENTIAL,
+	  "faults outside a sequential stream" },
+	{ "skip-pressure", FASTFAULT_STAT_SKIP_PRESSURE,
+	  "windows cut short by memory pressure" },
+	{ "skip-present", FASTFAULT_STAT_SKIP_PRESENT,
+	  "neighbours already mapped" },
+	{ "lock-lost", FASTFAULT_STAT_LOCK_LOST,
+	  "prefaults that returned with the lock dropped" },
+	{ "window-total", FASTFAULT_STAT_WINDOW_TOTAL,
+	  "sum of the windows used (divide by batches for the mean)" },
+};
+
+const size_t ff_nstats = sizeof(ff_stat_names) / sizeof(ff_stat_names[0]);
+
+const struct ff_key *ff_key_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ff_nkeys; i++)
+		if (!strcmp(ff_keys[i].name, name))
+			return &ff_keys[i];
+	return NULL;
+}
+
+const struct ff_key *ff_key_by_attr(unsigned int attr)
+{
+	size_t i;
+
+	for (i = 0; i < ff_nkeys; i++)
+		if (ff_keys[i].attr == attr)
+			return &ff_keys[i];
+	return NULL;
+}
+
+const char *ff_key_list(void)
+{
+	static char buf[512];
+	size_t i, len = 0;
+
+	if (buf[0])
+		return buf;
+	for (i = 0; i < ff_nkeys; i++) {
+		int n = snprintf(buf + len, sizeof(buf) - len, "%s%s",
+				 i ? ", " : "", ff_keys[i].name);
+
+		if (n < 0 || (size_t)n >= sizeof(buf) - len)
+			break;
+		len += n;
+	}
+	return buf;
+}
+
+/* Long input is cut short in messages so the reason stays visible. */
+#define SHORT_FMT "%.40s%s"
+#define SHORT(s) (s), strlen(s) > 40 ? "..." : ""
+
+/* Only plain decimal: no sign, no spaces, no base prefixes. */
+int ff_parse_value(const struct ff_key *k, const char *s, uint32_t *out,
+		   char *err, size_t errlen)
+{
+	unsigned long long v = 0;
+	const char *p;
+
+	if (!s || !*s) {
+		snprintf(err, errlen, "missing value for %s", k->name);
+		return -1;
+	}
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9') {
+			snprintf(err, errlen,
+				 "invalid value '" SHORT_FMT "' for %s: expected a whole number from %u to %u",
+				 SHORT(s), k->name, k->min, k->max);
+			return -1;
+		}
+		if (v <= UINT32_MAX)
+			v = v * 10 + (unsigned int)(*p - '0');
+	}
+	if (v < k->min || v > k->max) {
+		snprintf(err, errlen,
+			 "invalid value '" SHORT_FMT "' for %s: out of range (%u to %u)",
+			 SHORT(s), k->name, k->min, k->max);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int ff_settings_add(struct ff_settings *set, const char *key,
+		    const char *value, char *err, size_t errlen)
+{
+	const struct ff_key *k = ff_key_by_name(key);
+	uint32_t v;
+
+	if (!k) {
+		snprintf(err, errlen, "unknown key '" SHORT_FMT "' (keys: %s)",
+			 SHORT(key), ff_key_list());
+		return -1;
+	}
+	if (set->has[k->attr]) {
+		snprintf(err, errlen, "%s given more than once", k->name);
+		return -1;
+	}
+	if (ff_parse_value(k, value, &v, err, errlen))
+		return -1;
+	set->val[k->attr] = v;
+	set->has[k->attr] = true;
+	return 0;
+}

@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faultctl: configure fastfault and read its statistics.
+ *
+ *	faultctl [-j [-p]] [show]
+ *	faultctl set KEY VALUE [KEY VALUE]...
+ *	faultctl stats [--per-cpu | --reset]
+ *	faultctl monitor [--count N]
+ *	faultctl showconf
+ *	faultctl apply FILE
+ *	faultctl version
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "faultctl.h"
+
+#ifndef FAULTCTL_VERSION
+#define FAULTCTL_VERSION "unknown"
+#endif
+
+struct opts {
+	bool json, pretty, help;
+	bool reset, per_cpu;
+	long count;
+};
+
+enum {
+	OPT_RESET = 1 << 0,
+	OPT_PER_CPU = 1 << 1,
+	OPT_COUNT = 1 << 2,
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct opts *o);
+	unsigned int opts;	/* OPT_* the command takes */
+	const char *args;
+	const char *summary;
+	const char *help;
+};
+
+static const struct cmd cmds[];
+static const struct cmd *find_cmd(const char *name);
+
+static const char exit_status_help[] =
+	"Exit status:\n"
+	"  0  success\n"
+	"  1  usage error or invalid input (nothing was sent)\n"
+	"  2  the kernel refused the request\n"
+	"  3  the fastfault module is not loaded\n"
+	"  4  permission denied (changing settings needs CAP_SYS_ADMIN)\n";
+
+static void print_keys(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Keys:\n");
+	for (i = 0; i < ff_nkeys; i++)
+		fprintf(f, "  %-18s %u..%u  %s\n", ff_keys[i].name,
+			ff_keys[i].min, ff_keys[i].max, ff_keys[i].help);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "faultctl: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'faultctl --help'.\n");
+	return FF_EXIT_USAGE;
+}
+
+static int cmd_usage_error(const struct cmd *c, const char *fmt,
+			   const char *arg)
+{
+	fprintf(stderr, "faultctl: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nUsage: faultctl %s%s%s\nTry 'faultctl %s --help'.\n",
+		c->name, *c->args ? " " : "", c->args, c->name);
+	return FF_EXIT_USAGE;
+}
+
+static void help_main(FILE *f)
+{
+	const struct cmd *c;
+
+	fprintf(f,
+		"Usage: faultctl [OPTIONS] [COMMAND [ARGS]...]\n"
+		"\n"
+		"Configure the fastfault module and read its statistics.\n"
+		"Without a command, 'show'.\n"
+		"\n"
+		"Commands:\n");
+	for (c = cmds; c->name; c++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "%s%s%s", c->name,
+			 *c->args ? " " : "", c->args);
+		fprintf(f, "  %-28s %s\n", left, c->summary);
+	}
+	fprintf(f,
+		"\n"
+		"Options:\n"
+		"  -j, --json      JSON output\n"
+		"  -p, --pretty    indented JSON output (with -j)\n"
+		"  -h, --help      this help; 'faultctl COMMAND --help' for a command\n"
+		"  -V, --version   same as 'faultctl version'\n"
+		"\n");
+	print_keys(f);
+	fprintf(f, "\n%s\nSee faultctl(8).\n", exit_status_help);
+}
+
+static int help_cmd(const struct cmd *c)
+{
+	printf("Usage: faultctl %s%s%s\n\n%s\n", c->name, *c->args ? " " : "",
+	       c->args, c->help);
+	if (!strcmp(c->name, "set") || !strcmp(c->name, "apply")) {
+		printf("\n");
+		print_keys(stdout);
+	}
+	printf("\n%s", exit_status_help);
+	return FF_EXIT_OK;
+}
+
+/* A whole positive number, for --count. */
+static int parse_count(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 1)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Options after the command; returns the index of the first operand or
+ * -1 after printing a usage error.  "--" ends the options.
+ */
+static int parse_cmd_opts(const struct cmd *c, int argc, char **argv,
+			  struct opts *o)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = NULL;
+
+		if (!strcmp(a, "--"))
+			return i + 1;
+		if (a[0] != '-' || !a[1])
+			break;
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			o->json = true;
+		} else if (!strcmp(a, "-p") || !strcmp(a, "--pretty")) {
+			o->pretty = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			o->help = true;
+		} else if ((c->opts & OPT_RESET) && !strcmp(a, "--reset")) {
+			o->reset = true;
+		} else if ((c->opts & OPT_PER_CPU) &&
+			   (!strcmp(a, "--per-cpu") || !strcmp(a, "-c"))) {
+			o->per_cpu = true;
+		} else if ((c->opts & OPT_COUNT) &&
+			   (!strcmp(a, "--count") || !strcmp(a, "-n") ||
+			    !strncmp(a, "--count=", 8))) {
+			if (a[2] == 'c' && a[7] == '=')
+				val = a + 8;
+			else if (i + 1 < argc)
+				val = argv[++i];
+			if (!val) {
+				cmd_usage_error(c, "%s needs a number", a);
+				return -1;
+			}
+			if (parse_count(val, &o->count)) {
+				cmd_usage_error(c,
+						"invalid count '%s': expected a whole number from 1",
+						val);
+				return -1;
+			}
+		} else {
+			cmd_usage_error(c, "unknown option '%s'", a);
+			return -1;
+		}
+	}
+	return i;
+}
+
+static int open_nl(struct ff_nl **nl)
+{
+	struct ff_err err;
+	int status = ff_nl_open(nl, &err);
+
+	if (status)
+		ff_report(status, &err);
+	return status;
+}
+
+static int no_operands(const struct cmd *c, int argc, char **argv)
+{
+	if (argc > 0)
+		return cmd_usage_error(c, "unexpected argument '%s'", argv[0]);
+	return 0;
+}
+
+static struct ff_out out_of(const struct opts *o)
+{
+	struct ff_out out = { stdout, o->json, o->pretty };
+
+	return out;
+}
+
+static int get_config(struct ff_settings *set)
+{
+	struct ff_nl *nl;
+	struct ff_err err;
+	int status;
+
+	status = open_nl(&nl);
+	if (status)
+		return status;
+	status = ff_nl_config_get(nl, set, &err);
+	if (status)
+		ff_report(status, &err);
+	ff_nl_close(nl);
+	return status;
+}
+
+static int cmd_show(int argc, char **argv, struct opts *o)
+{
+	struct ff_settings set;
+	struct ff_out out = out_of(o);
+	int status;
+
+	status = no_operands(find_cmd("show"), argc, argv);
+	if (status)
+		return status;
+	status = get_config(&set);
+	if (!status)
+		ff_print_config(&out, &set);
+	return status;
+}
+
+static int cmd_showconf(int argc, char **argv, struct opts *o)
+{
+	struct ff_settings set;
+	int status;
+
+	status = no_operands(find_cmd("showconf"), argc, argv);
+	if (status)
+		return status;
+	status = get_config(&set);
+	if (status)
+		return status;
+	if (o->json) {
+		struct ff_out out = out_of(o);
+
+		ff_print_config(&out, &set);
+	} else {
+		ff_conf_write(stdout, &set);
+	}
+	return 0;
+}
+
+/* Send @set as one request; mention values the kernel adjusted. */
+static int send_set(const struct ff_settings *set)
+{
+	struct ff_settings now;
+	struct ff_nl *nl;
+	struct ff_err err;
+	size_t i;
+	int status;
+
+	status = open_nl(&nl);
+	if (status)
+		return status;
+	status = ff_nl_config_set(nl, set, &now, &err);
+	ff_nl_close(nl);
+	if (status) {
+		ff_report(status, &err);
+		return status;
+	}
+	for (i = 0; i < ff_nkeys; i++) {
+		unsigned int a = ff_keys[i].attr;
+
+		if (set->has[a] && now.has[a] && now.val[a] != set->val[a])
+			fprintf(stderr,
+				"faultctl: %s is %u, not %u: the kernel adjusted it\n",
+				ff_keys[i].name, now.val[a], set->val[a]);
+	}
+	return 0;
+}
+
+static int cmd_set(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = find_cmd("set");
+	struct ff_settings set;
+	char err[384];
+	int i;
+
+	(void)o;
+	if (argc == 0)
+		return cmd_usage_error(c, "%s", "set needs at least one KEY VALUE");
+
+	memset(&set, 0, sizeof(set));
+	for (i = 0; i < argc; i += 2) {
+		const char *value = i + 1 < argc ? argv[i + 1] : "";
+
+		if (ff_settings_add(&set, argv[i], value, err, sizeof(err))) {
+			fprintf(stderr, "faultctl: %s\n", err);
+			return FF_EXIT_USAGE;
+		}
+	}
+	return send_set(&set);
+}
+
+static int cmd_apply(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = find_cmd("apply");
+	struct ff_settings set;
+	const char *name;
+	char err[512];
+	FILE *f;
+	int ret;
+
+	(void)o;
+	if (argc != 1)
+		return cmd_usage_error(c, "%s", argc ? "apply takes one FILE" :
+				       "apply needs a FILE ('-' for stdin)");
+
+	name = argv[0];
+	if (!strcmp(name, "-")) {
+		f = stdin;
+		name = "<stdin>";
+	} else {
+		f = fopen(name, "r");
+		if (!f) {
+			fprintf(stderr, "faultctl: %s: %s\n", name,
+				strerror(errno));
+			return FF_EXIT_USAGE;
+		}
+	}
+	memset(&set, 0, sizeof(set));
+	ret = ff_conf_read(f, name, &set, err, sizeof(err));
+	if (f != stdin)
+		fclose(f);
+	if (ret) {
+		fprintf(stderr, "faultctl: %s\n", err);
+		return FF_EXIT_USAGE;
+	}
+	return send_set(&set);
+}
+
+static int cmd_stats(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = find_cmd("stats");
+	struct ff_out out = out_of(o);
+	struct ff_nl *nl;
+	struct ff_err err;
+	int status;
+
+	status = no_operands(c, argc, argv);
+	if (status)
+		return status;
+	if (o->reset && o->per_cpu)
+		return cmd_usage_error(c, "%s",
+				       "--reset and --per-cpu do not go together");
+
+	status = open_nl(&nl);
+	if (status)
+		return status;
+
+	if (o->reset) {
+		status = ff_nl_stats_reset(nl, &err);
+	} else if (o->per_cpu) {
+		struct ff_stats *st;
+		size_t n;
+
+		status = ff_nl_stats_dump(nl, &st, &n, &err);
+		if (!status) {
+			ff_print_stats_percpu(&out, st, n);
+			free(st);
+		}
+	} else {
+		struct ff_stats st;
+
+		status = ff_nl_stats_get(nl, &st, &err);
+		if (!status)
+			ff_print_stats(&out, &st);
+	}
+	if (status)
+		ff_report(status, &err);
+	ff_nl_close(nl);
+	return status;
+}
+
+struct monitor_state {
+	struct ff_out out;
+	long left;		/* events to go, 0 = forever */
+};
+
+static int monitor_event(const struct ff_settings *set, void *data)
+{
+	struct monitor_state *m = data;
+
+	ff_print_event(&m->out, set);	/* flushes */
+	return m->left && --m->left == 0;
+}
+
+static int cmd_monitor(int argc, char **argv, struct opts *o)
+{
+	struct monitor_state m = { out_of(o), o->count };
+	struct ff_nl *nl;
+	struct ff_err err;
+	int status;
+
+	status = no_operands(find_cmd("monitor"), argc, argv);
+	if (status)
+		return status;
+	status = open_nl(&nl);
+	if (status)
+		return status;
+	status = ff_nl_monitor(nl, monitor_event, &m, &err);
+	if (status)
+		ff_report(status, &err);
+	ff_nl_close(nl);
+	return status;
+}
+
+static int cmd_version(int argc, char **argv, struct opts *o)
+{
+	struct ff_version v = {
+		.tool = FAULTCTL_VERSION,
+		.abi = FASTFAULT_FAMILY_VERSION,
+		.module_abi = -1,
+	};
+	struct ff_out out = out_of(o);
+	struct ff_settings set;
+	struct ff_nl *nl;
+	struct ff_err err;
+	int status;
+
+	status = no_operands(find_cmd("version"), argc, argv);
+	if (status)
+		return status;
+
+	/* Works without the module: then it is simply "not loaded". */
+	if (ff_nl_open(&nl, &err) == 0) {
+		v.module_abi = (int)ff_nl_family_version(nl);
+		if (ff_nl_config_get(nl, &set, &err) == 0 && set.version[0])
+			v.module = set.version;
+		else
+			v.module = "unknown";
+		ff_nl_close(nl);
+	}
+	ff_print_version(&out, &v);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c;
+
+	(void)o;
+	if (argc == 0) {
+		help_main(stdout);
+		return 0;
+	}
+	c = find_cmd(argv[0]);
+	if (!c)
+		return usage_error("unknown command '%s'", argv[0]);
+	return help_cmd(c);
+}
+
+static const struct cmd cmds[] = {
+	{ "show", cmd_show, 0, "",
+	  "print the configuration (the default command)",
+	  "Print the configuration: one key per line, or a JSON object with -j." },
+	{ "set", cmd_set, 0, "KEY VALUE [KEY VALUE]...",
+	  "change settings, all or nothing",
+	  "Change one or more settings in one request: either all of them\n"
+	  "change or none does.  Values are checked before anything is sent.\n"
+	  "fault-around sets anon-fault-around and file-fault-around too,\n"
+	  "unless the same command gives them.  Needs CAP_SYS_ADMIN." },
+	{ "stats", cmd_stats, OPT_RESET | OPT_PER_CPU, "[--per-cpu | --reset]",
+	  "print the counters, per CPU, or reset them",
+	  "Print the counters summed over all CPUs.\n"
+	  "  -c, --per-cpu   one set of counters per CPU\n"
+	  "  --reset         zero the counters (needs CAP_SYS_ADMIN); prints nothing" },
+	{ "monitor", cmd_monitor, OPT_COUNT, "[--count N]",
+	  "print configuration changes as they happen",
+	  "Print the configuration each time it changes, one line per change\n"
+	  "(one JSON object per line with -j), until interrupted.\n"
+	  "  -n, --count N   exit after N changes" },
+	{ "showconf", cmd_showconf, 0, "",
+	  "print the configuration as a configuration file",
+	  "Print the configuration in the form 'faultctl apply' reads:\n"
+	  "  faultctl showconf > /etc/fastfault.conf" },
+	{ "apply", cmd_apply, 0, "FILE",
+	  "apply a configuration file ('-' for stdin), all or nothing",
+	  "Apply a configuration file ('-' reads stdin): 'key value' or\n"
+	  "'key = value' lines, '#' comments, blank lines.  The whole file is\n"
+	  "checked first and sent as one request: all of it applies or none.\n"
+	  "Keys it does not name keep their values.  Needs CAP_SYS_ADMIN." },
+	{ "version", cmd_version, 0, "",
+	  "print the faultctl, module and ABI versions",
+	  "Print the versions of faultctl and of the loaded module, and the\n"
+	  "netlink ABI version of each.  Works without the module." },
+	{ "help", cmd_help, 0, "[COMMAND]", "show help", "Show help." },
+	{ NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+static const struct cmd *find_cmd(const char *name)
+{
+	const struct cmd *c;
+
+	for (c = cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	const struct cmd *c;
+	int i, first;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			o.json = true;
+		} else if (!strcmp(a, "-p") || !strcmp(a, "--pretty")) {
+			o.pretty = true;
+		} else if (!strcmp(a, "-jp") || !strcmp(a, "-pj")) {
+			o.json = o.pretty = true;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			help_main(stdout);
+			return 0;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			return cmd_version(0, NULL, &o);
+		} else {
+			return usage_error("unknown option '%s'", a);
+		}
+	}
+
+	c = find_cmd(i < argc ? argv[i] : "show");
+	if (!c)
+		return usage_error("unknown command '%s'", argv[i]);
+	if (i >= argc)
+		i--;	/* the implicit "show" takes the place of argv[i] */
+
+	/* set takes no options after it: a value may start with '-' */
+	if (c->fn == cmd_set) {
+		if (i + 1 < argc && (!strcmp(argv[i + 1], "-h") ||
+				     !strcmp(argv[i + 1], "--help")))
+			return help_cmd(c);
+		return cmd_set(argc - i - 1, argv + i + 1, &o);
+	}
+
+	first = parse_cmd_opts(c, argc - i, argv + i, &o);
+	if (first < 0)
+		return FF_EXIT_USAGE;
+	if (o.help)
+		return help_cmd(c);
+	return c->fn(argc - i - first, argv + i + first, &o);
+}

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faultctl: output.  Human output is aligned columns; JSON output (-j)
+ * uses the same key names, compact or indented (-p) like ip -j -p.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "faultctl.h"
+
+void ff_json_init(struct ff_json *j, FILE *f, bool pretty)
+{
+	j->f = f;
+	j->pretty = pretty;
+	j->depth = 0;
+	j->first = true;
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', f);
+	for (p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+static void json_newline(struct ff_json *j)
+{
+	int i;
+
+	if (!j->pretty)
+		return;
+	fputc('\n', j->f);
+	for (i = 0; i < j->depth; i++)
+		fputs("    ", j->f);
+}
+
+/* Separator, indentation and key before a value or a container. */
+static void json_key(struct ff_json *j, const char *key)
+{
+	if (!j->first)
+		fputc(',', j->f);
+	if (j->depth)
+		json_newline(j);
+	j->first = false;
+	if (key) {
+		json_string(j->f, key);
+		fputs(j->pretty ? ": " : ":", j->f);
+	}
+}
+
+static void json_open(struct ff_json *j, const char *key, char c)
+{
+	json_key(j, key);
+	fputc(c, j->f);
+	j->depth++;
+	j->first = true;
+}
+
+static void json_close(struct ff_json *j, char c)
+{
+	bool empty = j->first;
+
+	j->depth--;
+	if (!empty)
+		json_newline(j);
+	fputc(c, j->f);
+	j->first = false;
+}
+
+void ff_json_obj_begin(struct ff_json *j, const char *key)
+{
+	json_open(j, key, '{');
+}
+
+void ff_json_obj_end(struct ff_json *j)
+{
+	json_close(j, '}');
+}
+
+void ff_json_arr_begin(struct ff_json *j, const char *key)
+{
+	json_open(j, key, '[');
+}
+
+void ff_json_arr_end(struct ff_json *j)
+{
+	json_close(j, ']');
+}
+
+void ff_json_u64(struct ff_json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%" PRIu64, v);
+}
+
+void ff_json_str(struct ff_json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_string(j->f, s);
+}
+
+void ff_json_null(struct ff_json *j, const char *key)
+{
+	json_key(j, key);
+	fputs("null", j->f);
+}
+
+void ff_json_done(struct ff_json *j)
+{
+	fputc('\n', j->f);
+}
+
+static int key_width(void)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < ff_nkeys; i++)
+		if (strlen(ff_keys[i].name) > w)
+			w = strlen(ff_keys[i].name);
+	return (int)w;
+}
+
+static int stat_width(void)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < ff_nstats; i++)
+		if (strlen(ff_stat_names[i].name) > w)
+			w = strlen(ff_stat_names[i].name);
+	return (int)w;
+}
+
+static void json_config_keys(struct ff_json *j, const struct ff_settings *set)
+{
+	size_t i;
+
+	for (i = 0; i < ff_nkeys; i++)
+		if (set->has[ff_keys[i].attr])
+			ff_json_u64(j, ff_keys[i].name,
+				    set->val[ff_keys[i].attr]);
+}
+
+void ff_print_config(const struct ff_out *o, const struct ff_settings *set)
+{
+	int w = key_width();
+	size_t i;
+
+	if (o->json) {
+		struct ff_json j;
+
+		ff_json_init(&j, o->f, o->pretty);
+		ff_json_obj_begin(&j, NULL);
+		json_config_keys(&j, set);
+		ff_json_obj_end(&j);
+		ff_json_done(&j);
+		return;
+	}
+
+	for (i = 0; i < ff_nkeys; i++) {
+		const struct ff_key *k = &ff_keys[i];
+		uint32_t v = set->val[k->attr];
+
+		if (!set->has[k->attr])
+			continue;
+		fprintf(o->f, "%-*s  %u", w, k->name, v);
+		if (*k->unit)
+			fprintf(o->f, " %s%s", k->unit, v == 1 ? "" : "s");
+		if (k->min == 1 && v == 1)
+			fputs(" (off)", o->f);
+		fputc('\n', o->f);
+	}
+}
+
+void ff_print_event(const struct ff_out *o, const struct ff_settings *set)
+{
+	size_t i;
+
+	if (o->json) {
+		struct ff_json j;
+
+		ff_json_init(&j, o->f, o->pretty);
+		ff_json_obj_begin(&j, NULL);
+		ff_json_str(&j, "event", "config");
+		json_config_keys(&j, set);
+		ff_json_obj_end(&j);
+		ff_json_done(&j);
+	} else {
+		fputs("config", o->f);
+		for (i = 0; i < ff_nkeys; i++)
+			if (set->has[ff_keys[i].attr])
+				fprintf(o->f, " %s %u", ff_keys[i].name,
+					set->val[ff_keys[i].attr]);
+		fputc('\n', o->f);
+	}
+	fflush(o->f);
+}
+
+static void json_stats(struct ff_json *j, const struct ff_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < ff_nstats; i++)
+		if (st->has[ff_stat_names[i].attr])
+			ff_json_u64(j, ff_stat_names[i].name,
+				    st->v[ff_stat_names[i].attr]);
+}
+
+static void human_stats(FILE *f, const struct ff_stats *st,
+			const char *indent)
+{
+	int w = stat_width();
+	size_t i;
+
+	for (i = 0; i < ff_nstats; i++)
+		if (st->has[ff_stat_names[i].attr])
+			fprintf(f, "%s%-*s  %20" PRIu64 "\n", indent, w,
+				ff_stat_names[i].name,
+				st->v[ff_stat_names[i].attr]);
+}
+
+void ff_print_stats(const struct ff_out *o, const struct ff_stats *st)
+{
+	if (o->json) {
+		struct ff_json j;
+
+		ff_json_init(&j, o->f, o->pretty);
+		ff_json_obj_begin(&j, NULL);
+		json_stats(&j, st);
+		ff_json_obj_end(&j);
+		ff_json_done(&j);
+		return;
+	}
+	human_stats(o->f, st, "");
+}
+
+void ff_print_stats_percpu(const struct ff_out *o, const struct ff_stats *st,
+			   size_t n)
+{
+	size_t i;
+
+	if (o->json) {
+		struct ff_json j;
+
+		ff_json_init(&j, o->f, o->pretty);
+		ff_json_arr_begin(&j, NULL);
+		for (i = 0; i < n; i++) {
+			ff_json_obj_begin(&j, NULL);
+			ff_json_u64(&j, "cpu", (uint64_t)st[i].cpu);
+			json_stats(&j, &st[i]);
+			ff_json_obj_end(&j);
+		}
+		ff_json_arr_end(&j);
+		ff_json_done(&j);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		fprintf(o->f, "%scpu %d:\n", i ? "\n" : "", st[i].cpu);
+		human_stats(o->f, &st[i], "  ");
+	}
+}
+
+void ff_print_version(const struct ff_out *o, const struct ff_version *v)
+{
+	if (o->json) {
+		struct ff_json j;
+
+		ff_json_init(&j, o->f, o->pretty);
+		ff_json_obj_begin(&j, NULL);
+		ff_json_str(&j, "faultctl", v->tool);
+		if (v->module)
+			ff_json_str(&j, "module", v->module);
+		else
+			ff_json_null(&j, "module");
+		ff_json_u64(&j, "abi", v->abi);
+		if (v->module_abi >= 0)
+			ff_json_u64(&j, "module-abi", (uint64_t)v->module_abi);
+		else
+			ff_json_null(&j, "module-abi");
+		ff_json_obj_end(&j);
+		ff_json_done(&j);
+		return;
+	}
+	fprintf(o->f, "faultctl  %s\n", v->tool);
+	fprintf(o->f, "module    %s\n", v->module ? v->module : "not loaded");
+	if (v->module_abi < 0 || (unsigned int)v->module_abi == v->abi)
+		fprintf(o->f, "abi       %u\n", v->abi);
+	else
+		fprintf(o->f, "abi       %u (module: %d)\n", v->abi,
+			v->module_abi);
+}
+
+void ff_report(int status, const struct ff_err *err)
+{
+	ff_report_to(stderr, status, err);
+}
+
+void ff_report_to(FILE *f, int status, const struct ff_err *err)
+{
+	switch (status) {
+	case FF_EXIT_OK:
+		break;
+	case FF_EXIT_NOMODULE:
+		fprintf(f, "faultctl: %s\n", FF_MSG_NOMODULE);
+		break;
+	case FF_EXIT_PERM:
+		fprintf(f,
+			"faultctl: permission denied: changing fastfault settings needs CAP_SYS_ADMIN (run as root)\n");
+		break;
+	default:
+		fprintf(f, "Error: %s",
+			err->msg[0] ? err->msg : strerror(err->errnum));
+		if (err->attr[0])
+			fprintf(f, " (attribute %s)", err->attr);
+		fputc('\n', f);
+	}
+}
