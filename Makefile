@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# fastfault: the module, faultctl, and the tests.
+#
+#   make                  faultctl
+#   make module           fastfault.ko for KERNELRELEASE (default: running)
+#   make install          faultctl, its man page and bash completion
+#   make dkms-install     register the module with DKMS and build and
+#                         install it for every kernel that has headers
+#   make check            every test, in QEMU on every supported kernel
+#   make demo             the product working, in QEMU
+#   make bench            the benchmark suite, in QEMU
+#   make bench-native     the same programs on this machine's own kernel
+
+VERSION := $(shell cat VERSION)
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+PREFIX ?= /usr/local
+DESTDIR ?=
+DKMS_SRC := $(DESTDIR)/usr/src/fastfault-$(VERSION)
+
+all: faultctl
+
+faultctl:
+	$(MAKE) -C tools/faultctl
+
+module:
+	$(MAKE) -C module KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR)
+
+install: faultctl
+	$(MAKE) -C tools/faultctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+unit:
+	$(MAKE) -C tools/faultctl test
+
+check:
+	tests/check
+
+demo:
+	tests/demo
+
+bench:
+	tests/bench
+
+bench-native:
+	tests/bench --native
+
+# DKMS gets only what building the module needs, not the work tree.
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)/module $(DKMS_SRC)/include/uapi/linux
+	cp dkms.conf VERSION $(DKMS_SRC)/
+	cp module/*.c module/*.h module/Kbuild module/Makefile $(DKMS_SRC)/module/
+	cp include/uapi/linux/fastfault.h $(DKMS_SRC)/include/uapi/linux/
+
+dkms-add: dkms-src
+	dkms add -m fastfault -v $(VERSION)
+
+dkms-install: dkms-add
+	dkms autoinstall
+
+dkms-remove:
+	-dkms remove -m fastfault -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+clean:
+	-$(MAKE) -C module clean KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR)
+	-$(MAKE) -C tools/faultctl clean
+	rm -rf build
+
+.PHONY: all faultctl module install unit check demo bench bench-native \
+	dkms-src dkms-add dkms-install dkms-remove clean
