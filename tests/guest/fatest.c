@@ -1,0 +1,1224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fatest: guest-side tests for anonymous fault-around, TAP output.
+ *
+ *   fatest semantics N   memory semantics must not change (N = the
+ *                        fault-around configured now; it only picks which
+ *                        assertions apply)
+ *   fatest seqfaults N   traps per page of a sequential write stream
+ *   fatest sparse STRIDE touch 1 page in STRIDE: no RSS bloat
+ *   fatest memcg PCT     touch PCT% of this cgroup's memory.max
+ *   fatest loop SECONDS  fault, verify and unmap fresh mappings until time
+ *                        is up
+ *
+ * Traps are counted with perf's software PAGE_FAULTS event on this task:
+ * the module's extra handle_mm_fault() calls are not traps and do not
+ * show there (they do in /proc/vmstat pgfault and getrusage).  Every test
+ * mapping is MADV_NOHUGEPAGE: Debian's THP=always would hide 4 KiB faults.
+ *
+ * Exit status: 0 if every test passed, 1 if one failed, 2 on bad usage.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PS	4096UL
+#define MiB	(1024UL * 1024UL)
+
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT	0x01
+#endif
+
+static int tests, failed;
+static unsigned int N = 1;	/* fault-around configured */
+
+/* ---- TAP ---- */
+
+static void __attribute__((format(printf, 2, 3)))
+ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	tests++;
+	if (!cond)
+		failed++;
+	printf("%sok %d - ", cond ? "" : "not ", tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void __attribute__((format(printf, 1, 2))) diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static void skip(const char *why)
+{
+	tests++;
+	printf("ok %d # SKIP %s\n", tests, why);
+	fflush(stdout);
+}
+
+static int done_testing(void)
+{
+	printf("1..%d\n", tests);
+	if (failed)
+		diag("%d of %d failed", failed, tests);
+	fflush(stdout);
+	return failed ? 1 : 0;
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+bail(const char *fmt, ...)
+{
+	va_list ap;
+	int e = errno;
+
+	printf("Bail out! ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (%s)\n", strerror(e));
+	fflush(stdout);
+	exit(1);
+}
+
+/* ---- counting ---- */
+
+static int perf_fd = -1;
+
+static void perf_init(void)
+{
+	struct perf_event_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.type = PERF_TYPE_SOFTWARE;
+	a.size = sizeof(a);
+	a.config = PERF_COUNT_SW_PAGE_FAULTS;
+	a.exclude_hv = 1;
+	perf_fd = syscall(__NR_perf_event_open, &a, 0, -1, -1, 0);
+	if (perf_fd < 0)
+		bail("perf_event_open(PERF_COUNT_SW_PAGE_FAULTS)");
+}
+
+/* Traps taken by this thread so far. */
+static uint64_t traps(void)
+{
+	uint64_t v;
+
+	if (read(perf_fd, &v, sizeof(v)) != sizeof(v))
+		bail("read perf counter");
+	return v;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Exact RSS in pages: smaps walks the page tables (statm lags). */
+static long rss_pages(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+
+	if (!f)
+		bail("open /proc/self/smaps_rollup");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Rss: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	if (kb < 0)
+		bail("no Rss in smaps_rollup");
+	return kb / 4;
+}
+
+/* Resident pages among [first, first + n) of the mapping at @base. */
+static size_t resident(char *base, size_t first, size_t n)
+{
+	static unsigned char vec[16384];
+	size_t i, r = 0;
+
+	if (n > sizeof(vec))
+		bail("resident: %zu pages", n);
+	if (mincore(base + first * PS, n * PS, vec))
+		bail("mincore");
+	for (i = 0; i < n; i++)
+		r += vec[i] & 1;
+	return r;
+}
+
+static int is_resident(char *base, size_t page)
+{
+	return resident(base, page, 1) == 1;
+}
+
+/* ---- mappings and patterns ---- */
+
+static char *map_anon(size_t pages)
+{
+	char *p = mmap(NULL, pages * PS, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		bail("mmap %zu pages", pages);
+	if (madvise(p, pages * PS, MADV_NOHUGEPAGE))
+		bail("madvise(MADV_NOHUGEPAGE)");
+	return p;
+}
+
+static uint64_t seed = 0x5eed;
+
+/* Page i holds tag(i) at off(i), zeros elsewhere. */
+static size_t off(size_t i)
+{
+	return (i * 72) % PS & ~7UL;
+}
+
+static uint64_t tag(size_t i)
+{
+	return 0xfa57fa0000000000ULL ^ (seed << 24) ^ (i + 1);
+}
+
+static void put(char *base, size_t i)
+{
+	*(volatile uint64_t *)(base + i * PS + off(i)) = tag(i);
+}
+
+static const char zero_page[PS];
+
+/* Is page @p zero except maybe the 8 bytes at @o (-1: none)? */
+static int zero_except(const char *p, long o)
+{
+	if (o < 0)
+		return !memcmp(p, zero_page, PS);
+	return !memcmp(p, zero_page, o) &&
+	       !memcmp(p + o + 8, zero_page, PS - o - 8);
+}
+
+/*
+ * Check pages [0, n) of @base: pages with touched[i] hold their tag and
+ * zeros, the rest zeros.  Returns the number of bad pages; the first few
+ * are reported.
+ */
+static size_t verify(const char *what, char *base, size_t n,
+		     const unsigned char *touched)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		char *p = base + i * PS;
+		int good;
+
+		if (touched[i])
+			good = *(uint64_t *)(p + off(i)) == tag(i) &&
+			       zero_except(p, off(i));
+		else
+			good = zero_except(p, -1);
+		if (!good && bad++ < 4)
+			diag("%s: page %zu (%s) holds %#llx at %zu", what, i,
+			     touched[i] ? "written" : "untouched",
+			     (unsigned long long)*(uint64_t *)(p + off(i)),
+			     off(i));
+	}
+	return bad;
+}
+
+/* ---- signal probes ---- */
+
+static __thread sigjmp_buf probe_jb;
+static __thread volatile int probe_armed;
+
+static void on_fault(int sig)
+{
+	if (probe_armed) {
+		probe_armed = 0;
+		siglongjmp(probe_jb, sig);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_faults(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fault;
+	sa.sa_flags = SA_NODEFER;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* 0 if the access went through, else the signal it raised. */
+static int probe(volatile char *p, int write)
+{
+	int sig = sigsetjmp(probe_jb, 1);
+
+	if (sig)
+		return sig;
+	probe_armed = 1;
+	if (write)
+		*p = 1;
+	else
+		(void)*p;
+	probe_armed = 0;
+	return 0;
+}
+
+static const char *signame(int sig)
+{
+	return sig == 0 ? "no signal" : sig == SIGSEGV ? "SIGSEGV" :
+	       sig == SIGBUS ? "SIGBUS" : "other signal";
+}
+
+/* ---- semantics ---- */
+
+/*
+ * Sequential, reverse and strided write streams over a 1024-page
+ * mapping: data intact, every page not written reads zero, the window
+ * never overshoots by more than N-1 pages, and streams take fewer traps
+ * than pages while strided writes get no neighbours.
+ */
+static void t_streams(void)
+{
+	const size_t n = 1024;
+	static unsigned char touched[1024];
+	static const struct {
+		const char *name;
+		size_t first, count;
+		long step;
+	} s[] = {
+		{ "sequential", 0, 512, 1 },
+		{ "reverse", 767, 512, -1 },
+		{ "strided (1 in 3)", 0, 342, 3 },
+	};
+	unsigned int k;
+
+	for (k = 0; k < sizeof(s) / sizeof(s[0]); k++) {
+		char *m = map_anon(n);
+		uint64_t t0, t;
+		size_t i, extra, pg;
+
+		memset(touched, 0, sizeof(touched));
+		t0 = traps();
+		for (i = 0, pg = s[k].first; i < s[k].count;
+		     i++, pg += s[k].step) {
+			put(m, pg);
+			touched[pg] = 1;
+		}
+		t = traps() - t0;
+		extra = resident(m, 0, n) - s[k].count;
+		diag("%s: %zu pages written, %llu traps, %zu untouched pages resident",
+		     s[k].name, s[k].count, (unsigned long long)t, extra);
+		ok(verify(s[k].name, m, n, touched) == 0,
+		   "%s writes: data intact, untouched pages read zero",
+		   s[k].name);
+		if (s[k].step == 3) {
+			ok(extra == 0,
+			   "strided writes map no neighbours (%zu extra resident)",
+			   extra);
+			ok(t >= s[k].count, "strided writes: one trap per page (%llu for %zu)",
+			   (unsigned long long)t, s[k].count);
+		} else {
+			ok(extra <= N - 1,
+			   "%s writes: at most N-1 = %u pages mapped ahead (%zu)",
+			   s[k].name, N - 1, extra);
+			if (N > 1)
+				ok(t <= s[k].count / 2,
+				   "%s writes take fewer traps than pages (%llu for %zu)",
+				   s[k].name, (unsigned long long)t, s[k].count);
+			else
+				ok(t >= s[k].count,
+				   "%s writes: one trap per page when off (%llu for %zu)",
+				   s[k].name, (unsigned long long)t, s[k].count);
+		}
+		/* and everything is still intact when read a second time */
+		ok(verify(s[k].name, m, n, touched) == 0,
+		   "%s: intact on a second read", s[k].name);
+		munmap(m, n * PS);
+	}
+}
+
+static void xwrite(int fd, char c)
+{
+	if (write(fd, &c, 1) != 1)
+		bail("pipe write");
+}
+
+static char xread(int fd)
+{
+	char c;
+
+	if (read(fd, &c, 1) != 1)
+		bail("pipe read");
+	return c;
+}
+
+static int wait_child(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		bail("waitpid");
+	if (WIFSIGNALED(st))
+		diag("child killed by signal %d", WTERMSIG(st));
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * fork() with pages fault-around mapped but nobody touched: copy on
+ * write must still separate parent and child, both ways.
+ */
+static void t_fork_cow(void)
+{
+	const size_t n = 64, k = 12;
+	char *m = map_anon(n);
+	int up[2], down[2];
+	size_t i, p, q;
+	pid_t pid;
+	int st;
+
+	for (i = 0; i < k; i++)
+		put(m, i);
+	for (p = k; p < n && !is_resident(m, p); p++)
+		;
+	if (N > 1)
+		ok(p < n, "fork: pages after the %zu written were prefaulted (first: %zu)",
+		   k, p);
+	if (p >= n - 1)
+		p = k;
+	q = p + 1;	/* prefaulted too when the window reached it */
+	diag("fork: neighbour page %zu (resident %d), page %zu (resident %d)",
+	     p, is_resident(m, p), q, is_resident(m, q));
+
+	if (pipe(up) || pipe(down))
+		bail("pipe");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		bail("fork");
+	if (pid == 0) {
+		int bad = 0;
+
+		for (i = 0; i < k; i++)
+			bad += *(uint64_t *)(m + i * PS + off(i)) != tag(i);
+		bad += !zero_except(m + p * PS, -1);
+		bad += !zero_except(m + q * PS, -1);
+		put(m, p);		/* child writes the untouched neighbour */
+		xwrite(up[1], 'c');
+		xread(down[0]);		/* parent has written page 0 and q */
+		bad += *(uint64_t *)(m + p * PS + off(p)) != tag(p);
+		bad += *(uint64_t *)(m + off(0)) != tag(0);
+		bad += !zero_except(m + q * PS, -1);
+		_exit(bad ? 1 : 0);
+	}
+	xread(up[0]);
+	ok(zero_except(m + p * PS, -1),
+	   "fork: child's write to an untouched neighbour is not seen by the parent");
+	*(uint64_t *)(m + off(0)) = ~tag(0);
+	put(m, q);
+	xwrite(down[1], 'p');
+	st = wait_child(pid);
+	ok(st == 0, "fork: child saw the parent's data before, not its writes after (status %d)",
+	   st);
+	ok(*(uint64_t *)(m + off(0)) == ~tag(0) &&
+	   *(uint64_t *)(m + q * PS + off(q)) == tag(q) &&
+	   zero_except(m + p * PS, -1),
+	   "fork: parent keeps its own writes");
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+	munmap(m, n * PS);
+}
+
+static void t_dontneed(void)
+{
+	const size_t n = 256;
+	static unsigned char touched[256];
+	char *m = map_anon(n);
+	size_t i;
+
+	memset(touched, 1, n);
+	for (i = 0; i < n; i++)
+		put(m, i);
+	if (madvise(m, n * PS, MADV_DONTNEED))
+		bail("madvise(MADV_DONTNEED)");
+	memset(touched, 0, n);
+	ok(verify("dontneed", m, n, touched) == 0,
+	   "MADV_DONTNEED: every page reads zero afterwards");
+
+	/* a hole in the middle, written again in sequence into present pages */
+	seed++;
+	for (i = 0; i < n; i++)
+		put(m, i);
+	if (madvise(m + 100 * PS, 50 * PS, MADV_DONTNEED))
+		bail("madvise(MADV_DONTNEED)");
+	memset(touched, 1, n);
+	memset(touched + 100, 0, 50);
+	ok(verify("dontneed hole", m, n, touched) == 0,
+	   "MADV_DONTNEED on a hole: the hole reads zero, the rest intact");
+	if (madvise(m + 100 * PS, 50 * PS, MADV_DONTNEED))
+		bail("madvise(MADV_DONTNEED)");
+	seed++;
+	for (i = 100; i < 150; i++)
+		put(m, i);
+	memset(touched, 0, n);
+	memset(touched + 100, 1, 50);
+	/* pages outside the hole hold the previous seed's tags */
+	seed--;
+	{
+		size_t bad = 0;
+
+		for (i = 0; i < n; i++) {
+			if (i >= 100 && i < 150)
+				continue;
+			bad += *(uint64_t *)(m + i * PS + off(i)) != tag(i);
+		}
+		seed++;
+		for (i = 100; i < 150; i++)
+			bad += *(uint64_t *)(m + i * PS + off(i)) != tag(i) ||
+			       !zero_except(m + i * PS, off(i));
+		ok(bad == 0,
+		   "refaulting the hole in sequence leaves present pages alone (%zu bad)",
+		   bad);
+	}
+	munmap(m, n * PS);
+}
+
+/*
+ * [0,16) RW | [16,32) PROT_NONE | [32,48) PROT_READ | [48,64) RW: writing
+ * the RW parts in sequence towards the others must map nothing there,
+ * and the other parts still fault.
+ */
+static void t_protections(void)
+{
+	const size_t n = 64;
+	char *m = map_anon(n);
+	size_t i;
+	int sig;
+
+	if (mprotect(m + 16 * PS, 16 * PS, PROT_NONE) ||
+	    mprotect(m + 32 * PS, 16 * PS, PROT_READ))
+		bail("mprotect");
+	for (i = 0; i < 16; i++)
+		put(m, i);
+	for (i = 63; i >= 48; i--)
+		put(m, i);
+	ok(resident(m, 16, 32) == 0,
+	   "PROT_NONE and read-only neighbours are not mapped (%zu resident)",
+	   resident(m, 16, 32));
+	sig = probe(m + 16 * PS, 1);
+	ok(sig == SIGSEGV, "write to PROT_NONE neighbour: %s", signame(sig));
+	sig = probe(m + 31 * PS, 0);
+	ok(sig == SIGSEGV, "read of PROT_NONE neighbour: %s", signame(sig));
+	sig = probe(m + 47 * PS, 1);
+	ok(sig == SIGSEGV, "write to read-only neighbour: %s", signame(sig));
+	sig = probe(m + 32 * PS, 1);
+	ok(sig == SIGSEGV, "write to read-only page: %s", signame(sig));
+	sig = probe(m + 40 * PS, 0);
+	ok(sig == 0 && zero_except(m + 40 * PS, -1),
+	   "read of read-only page: zero, %s", signame(sig));
+	/* opening it up again: the pages are ordinary zero pages */
+	if (mprotect(m, n * PS, PROT_READ | PROT_WRITE))
+		bail("mprotect");
+	for (i = 16; i < 48; i++)
+		put(m, i);
+	{
+		static unsigned char touched[64];
+
+		memset(touched, 1, n);
+		ok(verify("protections", m, n, touched) == 0,
+		   "after mprotect(RW) every page holds what was written");
+	}
+	munmap(m, n * PS);
+}
+
+static int tmpfile_fd(size_t bytes, int fill)
+{
+	char path[] = "/tmp/fatest.XXXXXX";
+	int fd = mkstemp(path);
+	char *buf;
+	size_t i;
+
+	if (fd < 0)
+		bail("mkstemp");
+	unlink(path);
+	buf = malloc(bytes);
+	for (i = 0; i < bytes; i++)
+		buf[i] = fill ? (char)(i / PS + 1 + i % 7) : 0;
+	if (write(fd, buf, bytes) != (ssize_t)bytes)
+		bail("write %s", path);
+	free(buf);
+	return fd;
+}
+
+static char fbyte(size_t i)
+{
+	return (char)(i / PS + 1 + i % 7);
+}
+
+/* A file of 2 pages + 100 bytes, mapped 8 pages: past EOF is SIGBUS. */
+static void t_file_eof(void)
+{
+	const size_t fsize = 2 * PS + 100;
+	int fd = tmpfile_fd(fsize, 1);
+	int flags[2] = { MAP_PRIVATE, MAP_SHARED };
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		const char *kind = k ? "MAP_SHARED" : "MAP_PRIVATE";
+		char *m = mmap(NULL, 8 * PS, PROT_READ | PROT_WRITE, flags[k],
+			       fd, 0);
+		size_t i, bad = 0;
+		int sig;
+
+		if (m == MAP_FAILED)
+			bail("mmap file");
+		for (i = 0; i < 3; i++)
+			m[i * PS + 50] = fbyte(i * PS + 50);	/* same byte */
+		for (i = 0; i < fsize; i++)
+			bad += m[i] != fbyte(i);
+		for (i = fsize; i < 3 * PS; i++)
+			bad += m[i] != 0;
+		ok(bad == 0, "%s file: contents intact, tail of last page zero",
+		   kind);
+		sig = probe(m + 3 * PS, 1);
+		ok(sig == SIGBUS, "%s write past EOF: %s", kind, signame(sig));
+		sig = probe(m + 4 * PS + 8, 0);
+		ok(sig == SIGBUS, "%s read past EOF: %s", kind, signame(sig));
+		sig = probe(m + 7 * PS, 1);
+		ok(sig == SIGBUS, "%s write to last page past EOF: %s", kind,
+		   signame(sig));
+		munmap(m, 8 * PS);
+	}
+	close(fd);
+}
+
+/* Writes to a MAP_PRIVATE file mapping never reach the file. */
+static void t_file_private(void)
+{
+	const size_t n = 32;
+	int fd = tmpfile_fd(n * PS, 1);
+	char *m = mmap(NULL, n * PS, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
+		       0);
+	char *buf = malloc(n * PS);
+	size_t i, bad = 0;
+
+	if (m == MAP_FAILED)
+		bail("mmap file");
+	for (i = 0; i < 16; i++)
+		put(m, i);
+	for (i = 0; i < n * PS; i++) {
+		size_t pg = i / PS;
+
+		if (pg < 16 && i - pg * PS >= off(pg) &&
+		    i - pg * PS < off(pg) + 8)
+			continue;
+		bad += m[i] != fbyte(i);
+	}
+	for (i = 0; i < 16; i++)
+		bad += *(uint64_t *)(m + i * PS + off(i)) != tag(i);
+	ok(bad == 0, "MAP_PRIVATE file: written pages hold the writes over the file's data, the rest the file's data (%zu bad bytes)",
+	   bad);
+	munmap(m, n * PS);
+	if (pread(fd, buf, n * PS, 0) != (ssize_t)(n * PS))
+		bail("pread");
+	for (i = 0, bad = 0; i < n * PS; i++)
+		bad += buf[i] != fbyte(i);
+	ok(bad == 0, "MAP_PRIVATE file: the file is unchanged (%zu bad bytes)",
+	   bad);
+	free(buf);
+	close(fd);
+}
+
+/* MAP_SHARED|MAP_ANONYMOUS: writes are seen across fork, both ways. */
+static void t_shared_anon(void)
+{
+	const size_t n = 128;
+	char *m = mmap(NULL, n * PS, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	static unsigned char touched[128];
+	pid_t pid;
+	size_t i;
+	int st;
+
+	if (m == MAP_FAILED)
+		bail("mmap shared");
+	madvise(m, n * PS, MADV_NOHUGEPAGE);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		bail("fork");
+	if (pid == 0) {
+		for (i = 0; i < 64; i++)
+			put(m, i);
+		_exit(0);
+	}
+	st = wait_child(pid);
+	memset(touched, 0, n);
+	memset(touched, 1, 64);
+	ok(st == 0 && verify("shared", m, n, touched) == 0,
+	   "shared anonymous: the parent sees the child's writes, zeros elsewhere");
+	for (i = 64; i < n; i++)
+		put(m, i);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		bail("fork");
+	if (pid == 0) {
+		memset(touched, 1, n);
+		_exit(verify("shared child", m, n, touched) ? 1 : 0);
+	}
+	st = wait_child(pid);
+	ok(st == 0, "shared anonymous: a child sees the parent's writes");
+	munmap(m, n * PS);
+}
+
+/* ---- userfaultfd ---- */
+
+struct uffd_ctx {
+	int fd;
+	volatile int stop;
+	unsigned long events, copies, zeros, errors;
+	char *base;
+	char *src;
+};
+
+static void *uffd_handler(void *arg)
+{
+	struct uffd_ctx *c = arg;
+
+	while (!c->stop) {
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		struct uffd_msg msg;
+		unsigned long addr;
+		int r = poll(&pfd, 1, 50);
+
+		if (r <= 0)
+			continue;
+		if (read(c->fd, &msg, sizeof(msg)) != sizeof(msg))
+			continue;
+		if (msg.event != UFFD_EVENT_PAGEFAULT) {
+			c->errors++;
+			continue;
+		}
+		c->events++;
+		addr = msg.arg.pagefault.address & ~(PS - 1);
+		if (((addr - (unsigned long)c->base) / PS) % 2 == 0) {
+			struct uffdio_copy cp = {
+				.dst = addr, .src = (unsigned long)c->src,
+				.len = PS, .mode = 0,
+			};
+			size_t i;
+
+			for (i = 0; i < PS / 8; i++)
+				((uint64_t *)c->src)[i] = addr + i;
+			if (ioctl(c->fd, UFFDIO_COPY, &cp) && errno != EEXIST)
+				c->errors++;
+			c->copies++;
+		} else {
+			struct uffdio_zeropage zp = {
+				.range = { .start = addr, .len = PS },
+				.mode = 0,
+			};
+
+			if (ioctl(c->fd, UFFDIO_ZEROPAGE, &zp) &&
+			    errno != EEXIST)
+				c->errors++;
+			c->zeros++;
+		}
+	}
+	return NULL;
+}
+
+static void t_userfaultfd(void)
+{
+	const size_t n = 128, k = 64;
+	struct uffdio_api api = { .api = UFFD_API, .features = 0 };
+	struct uffdio_register reg;
+	struct uffd_ctx c;
+	pthread_t th;
+	size_t i, bad = 0, res;
+	char *m;
+
+	memset(&c, 0, sizeof(c));
+	c.fd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (c.fd < 0) {
+		skip("userfaultfd unavailable");
+		return;
+	}
+	if (ioctl(c.fd, UFFDIO_API, &api))
+		bail("UFFDIO_API");
+	m = map_anon(n);
+	c.base = m;
+	c.src = aligned_alloc(PS, PS);
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (unsigned long)m;
+	reg.range.len = n * PS;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(c.fd, UFFDIO_REGISTER, &reg))
+		bail("UFFDIO_REGISTER");
+	if (pthread_create(&th, NULL, uffd_handler, &c))
+		bail("pthread_create");
+	for (i = 0; i < k; i++)
+		put(m, i);
+	c.stop = 1;
+	pthread_join(th, NULL);
+	res = resident(m, k, n - k);
+	diag("userfaultfd: %lu events (%lu copies, %lu zero pages, %lu errors), %zu untouched resident",
+	     c.events, c.copies, c.zeros, c.errors, res);
+	ok(c.events == k && c.errors == 0,
+	   "userfaultfd: %zu sequential writes give exactly %zu missing events (%lu)",
+	   k, k, c.events);
+	ok(res == 0, "userfaultfd: no page past the written ones is mapped (%zu)",
+	   res);
+	for (i = 0; i < k; i++) {
+		uint64_t *p = (uint64_t *)(m + i * PS);
+		size_t w;
+
+		for (w = 0; w < PS / 8; w++) {
+			uint64_t want = w * 8 == off(i) ? tag(i) :
+					i % 2 ? 0 : (uint64_t)(m + i * PS) + w;
+
+			bad += p[w] != want;
+		}
+	}
+	ok(bad == 0, "userfaultfd: pages hold what the handler supplied plus the write (%zu bad words)",
+	   bad);
+	close(c.fd);
+	free(c.src);
+	munmap(m, n * PS);
+}
+
+/* ---- mremap, mlock ---- */
+
+static void t_mremap(void)
+{
+	static unsigned char touched[64];
+	char *m = map_anon(32), *m2, *t, *m3;
+	size_t i;
+	int sig;
+
+	for (i = 0; i < 16; i++)
+		put(m, i);
+	m2 = mremap(m, 32 * PS, 64 * PS, MREMAP_MAYMOVE);
+	if (m2 == MAP_FAILED)
+		bail("mremap grow");
+	memset(touched, 0, 64);
+	memset(touched, 1, 16);
+	ok(verify("mremap grow", m2, 64, touched) == 0,
+	   "mremap grow: data kept, the rest reads zero");
+	for (i = 16; i < 64; i++)
+		put(m2, i);
+	memset(touched, 1, 64);
+	ok(verify("mremap grown", m2, 64, touched) == 0,
+	   "mremap grow: writing the grown part in sequence");
+
+	t = mmap(NULL, 64 * PS, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (t == MAP_FAILED)
+		bail("mmap target");
+	m3 = mremap(m2, 64 * PS, 64 * PS, MREMAP_MAYMOVE | MREMAP_FIXED, t);
+	if (m3 != t)
+		bail("mremap move");
+	ok(verify("mremap move", m3, 64, touched) == 0,
+	   "mremap move: data kept");
+	sig = probe(m2, 0);
+	ok(sig == SIGSEGV, "mremap move: the old range is gone (%s)",
+	   signame(sig));
+	/* shrink, then grow in place: the regrown part reads zero */
+	m3 = mremap(m3, 64 * PS, 16 * PS, 0);
+	if (m3 != t)
+		bail("mremap shrink");
+	m3 = mremap(m3, 16 * PS, 64 * PS, 0);
+	if (m3 == MAP_FAILED) {
+		m3 = t;
+		diag("mremap: could not regrow in place");
+		munmap(m3, 16 * PS);
+		return;
+	}
+	memset(touched + 16, 0, 48);
+	ok(verify("mremap regrow", m3, 64, touched) == 0,
+	   "mremap shrink then grow: old tail reads zero");
+	munmap(m3, 64 * PS);
+}
+
+static void t_mlock(void)
+{
+	static unsigned char touched[64];
+	const size_t n = 64;
+	char *m = map_anon(n);
+	uint64_t t0, t;
+	size_t i, res;
+
+	if (mlock(m, n * PS)) {
+		skip("mlock failed");
+	} else {
+		for (i = 0; i < n; i++)
+			put(m, i);
+		memset(touched, 1, n);
+		ok(verify("mlock", m, n, touched) == 0 &&
+		   resident(m, 0, n) == n, "mlock: data intact, all resident");
+		munlock(m, n * PS);
+	}
+	munmap(m, n * PS);
+
+	m = map_anon(n);
+	if (syscall(__NR_mlock2, m, n * PS, MLOCK_ONFAULT)) {
+		skip("mlock2(MLOCK_ONFAULT) failed");
+		munmap(m, n * PS);
+		return;
+	}
+	ok(resident(m, 0, n) == 0, "mlock2(MLOCK_ONFAULT): nothing resident before use");
+	t0 = traps();
+	for (i = 0; i < 16; i++)
+		put(m, i);
+	t = traps() - t0;
+	res = resident(m, 16, n - 16);
+	ok(res == 0, "mlock2(MLOCK_ONFAULT): untouched pages stay non-resident after sequential writes (%zu resident)",
+	   res);
+	ok(t >= 16, "mlock2(MLOCK_ONFAULT): one trap per page (%llu for 16)",
+	   (unsigned long long)t);
+	memset(touched, 0, n);
+	memset(touched, 1, 16);
+	ok(verify("mlock2", m, n, touched) == 0, "mlock2(MLOCK_ONFAULT): data intact");
+	munlock(m, n * PS);
+	munmap(m, n * PS);
+}
+
+/* ---- racing munmap / MAP_FIXED remap ---- */
+
+#define RACE_PAGES	64
+#define RACE_WORKERS	2
+
+struct race {
+	char *base;
+	volatile int stop;
+	unsigned long writes[RACE_WORKERS], bad[RACE_WORKERS],
+		      sigs[RACE_WORKERS];
+	unsigned long remaps;
+};
+
+struct worker_arg {
+	struct race *r;
+	int id;
+};
+
+static void *race_worker(void *a)
+{
+	struct worker_arg *w = a;
+	struct race *r = w->r;
+	const size_t per = RACE_PAGES / RACE_WORKERS;
+	volatile uint64_t v = ((uint64_t)w->id + 1) << 48;
+
+	while (!r->stop) {
+		size_t i;
+
+		if (sigsetjmp(probe_jb, 1)) {
+			r->sigs[w->id]++;
+			continue;
+		}
+		probe_armed = 1;
+		for (i = 0; i < per && !r->stop; i++) {
+			char *pg = r->base + (w->id * per + i) * PS;
+			volatile uint64_t *p = (volatile uint64_t *)pg;
+			uint64_t got, other;
+
+			v++;
+			p[0] = v;
+			got = p[0];
+			other = p[1 + i % (PS / 8 - 1)];
+			if ((got != v && got != 0) || other != 0)
+				r->bad[w->id]++;
+			r->writes[w->id]++;
+		}
+		probe_armed = 0;
+	}
+	probe_armed = 0;
+	return NULL;
+}
+
+static void t_race(void)
+{
+	const unsigned long iters = 1500;
+	const double limit = 8.0;
+	struct race r;
+	struct worker_arg wa[RACE_WORKERS];
+	pthread_t th[RACE_WORKERS];
+	unsigned long writes = 0, bad = 0, sigs = 0, i;
+	double t0 = now();
+	int k;
+
+	memset(&r, 0, sizeof(r));
+	r.base = map_anon(RACE_PAGES);
+	for (k = 0; k < RACE_WORKERS; k++) {
+		wa[k].r = &r;
+		wa[k].id = k;
+		if (pthread_create(&th[k], NULL, race_worker, &wa[k]))
+			bail("pthread_create");
+	}
+	for (i = 0; i < iters && now() - t0 < limit; i++) {
+		if (i % 2 && munmap(r.base, RACE_PAGES * PS))
+			bail("munmap");
+		if (mmap(r.base, RACE_PAGES * PS, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+		    r.base)
+			bail("mmap MAP_FIXED");
+		madvise(r.base, RACE_PAGES * PS, MADV_NOHUGEPAGE);
+		r.remaps++;
+		/* let the workers fault the new mapping */
+		if (i % 8 == 0)
+			usleep(100);
+		else
+			sched_yield();
+	}
+	r.stop = 1;
+	for (k = 0; k < RACE_WORKERS; k++) {
+		pthread_join(th[k], NULL);
+		writes += r.writes[k];
+		bad += r.bad[k];
+		sigs += r.sigs[k];
+	}
+	diag("race: %lu remaps in %.1f s, %lu writes, %lu SIGSEGVs, %lu bad values",
+	     r.remaps, now() - t0, writes, sigs, bad);
+	ok(bad == 0, "munmap/MAP_FIXED race: every value read back was the one written or 0 (%lu bad)",
+	   bad);
+	ok(writes > r.remaps, "munmap/MAP_FIXED race: the workers made progress (%lu writes)",
+	   writes);
+	munmap(r.base, RACE_PAGES * PS);
+}
+
+static int semantics(void)
+{
+	catch_faults();
+	diag("semantics with fault-around %u", N);
+	t_streams();
+	t_fork_cow();
+	t_dontneed();
+	t_protections();
+	t_file_eof();
+	t_file_private();
+	t_shared_anon();
+	t_userfaultfd();
+	t_mremap();
+	t_mlock();
+	t_race();
+	return done_testing();
+}
+
+/* ---- seqfaults, sparse, memcg, loop ---- */
+
+static int seqfaults(void)
+{
+	const size_t n = 16 * MiB / PS;
+	static unsigned char touched[16 * MiB / PS];
+	char *m = map_anon(n);
+	uint64_t t0, t;
+	double per, limit;
+	size_t i;
+
+	t0 = traps();
+	for (i = 0; i < n; i++)
+		put(m, i);
+	t = traps() - t0;
+	per = (double)t / n;
+	diag("fault-around %u: %llu traps for %zu pages, %.4f per page",
+	     N, (unsigned long long)t, n, per);
+	memset(touched, 1, n);
+	ok(verify("seqfaults", m, n, touched) == 0, "sequential 16 MiB: data intact");
+	if (N > 1) {
+		limit = 1.05 / N + 0.01;
+		ok(per <= limit, "sequential writes: %.4f traps per page <= 1.05/%u + 0.01 = %.4f",
+		   per, N, limit);
+	} else {
+		ok(per >= 0.99 && per <= 1.01,
+		   "sequential writes, fault-around off: %.4f traps per page, about 1",
+		   per);
+	}
+	munmap(m, n * PS);
+	return done_testing();
+}
+
+static int sparse(unsigned long stride)
+{
+	const size_t n = 16 * MiB / PS;
+	char *m = map_anon(n);
+	size_t i, touched = 0, res;
+	long r0, grow;
+
+	r0 = rss_pages();
+	for (i = 0; i < n; i += stride) {
+		put(m, i);
+		touched++;
+	}
+	grow = rss_pages() - r0;
+	res = resident(m, 0, n);
+	diag("stride %lu: %zu pages touched, RSS grew %ld pages (%.3f per touched page), %zu resident in the mapping",
+	     stride, touched, grow, (double)grow / touched, res);
+	ok(grow <= 1.05 * touched,
+	   "1 page in %lu: RSS growth %ld <= 1.05 x %zu touched", stride, grow,
+	   touched);
+	ok(res <= 1.05 * touched,
+	   "1 page in %lu: %zu pages resident in the mapping <= 1.05 x %zu",
+	   stride, res, touched);
+	{
+		size_t bad = 0;
+
+		for (i = 0; i < n; i++)
+			bad += i % stride ?
+			       !zero_except(m + i * PS, -1) :
+			       *(uint64_t *)(m + i * PS + off(i)) != tag(i);
+		ok(bad == 0, "1 page in %lu: data intact", stride);
+	}
+	munmap(m, n * PS);
+	return done_testing();
+}
+
+static long memcg_limit(char *path, size_t len)
+{
+	char line[512], buf[64];
+	FILE *f = fopen("/proc/self/cgroup", "r");
+	long v = -1;
+
+	if (!f)
+		bail("open /proc/self/cgroup");
+	path[0] = 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(path, len, "/sys/fs/cgroup%s/memory.max",
+				 line + 3);
+		}
+	fclose(f);
+	f = path[0] ? fopen(path, "r") : NULL;
+	if (f) {
+		if (fgets(buf, sizeof(buf), f) && strncmp(buf, "max", 3))
+			v = atol(buf);
+		fclose(f);
+	}
+	return v;
+}
+
+static int memcg(unsigned long pct)
+{
+	char path[600];
+	long limit = memcg_limit(path, sizeof(path));
+	size_t n, i, bad = 0;
+	char *m;
+
+	if (limit <= 0) {
+		ok(0, "memcg: no memory.max limit for this cgroup (%s)", path);
+		return done_testing();
+	}
+	n = (size_t)limit / 100 * pct / PS;
+	diag("memcg: %s = %ld, touching %zu pages (%lu%%)", path, limit, n,
+	     pct);
+	m = map_anon(n);
+	for (i = 0; i < n; i++)
+		put(m, i);
+	for (i = 0; i < n; i++)
+		bad += *(uint64_t *)(m + i * PS + off(i)) != tag(i);
+	ok(bad == 0, "memcg: %zu pages written in sequence under the limit, data intact",
+	   n);
+	munmap(m, n * PS);
+	return done_testing();
+}
+
+static int loop(double seconds)
+{
+	const size_t n = 256;
+	static unsigned char touched[256];
+	double t0 = now();
+	unsigned long rounds = 0, bad = 0;
+
+	while (now() - t0 < seconds) {
+		char *m = map_anon(n);
+		size_t i, first = rounds % 3 == 2 ? n / 2 : 0;
+
+		seed = rounds;
+		memset(touched, 0, n);
+		if (rounds % 3 == 1) {	/* descending */
+			for (i = n; i-- > 0;) {
+				put(m, i);
+				touched[i] = 1;
+			}
+		} else {
+			for (i = first; i < n; i++) {
+				put(m, i);
+				touched[i] = 1;
+			}
+		}
+		bad += verify("loop", m, n, touched) != 0;
+		munmap(m, n * PS);
+		rounds++;
+	}
+	diag("loop: %lu rounds in %.1f s", rounds, now() - t0);
+	ok(bad == 0 && rounds > 0, "loop: %lu rounds, %lu with bad data", rounds,
+	   bad);
+	return done_testing();
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: fatest semantics N | seqfaults N | sparse STRIDE | memcg PCT | loop SECONDS\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	long arg;
+
+	if (argc != 3)
+		usage();
+	arg = atol(argv[2]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	perf_init();
+	if (!strcmp(argv[1], "semantics") || !strcmp(argv[1], "seqfaults")) {
+		if (arg < 1 || arg > 64)
+			usage();
+		N = arg;
+		return !strcmp(argv[1], "semantics") ? semantics() :
+		       seqfaults();
+	}
+	if (!strcmp(argv[1], "sparse") && arg >= 2)
+		return sparse(arg);
+	if (!strcmp(argv[1], "memcg") && arg > 0 && arg <= 100)
+		return memcg(arg);
+	if (!strcmp(argv[1], "loop") && arg > 0)
+		return loop(arg);
+	usage();
+	return 2;
+}
