@@ -57,7 +57,10 @@ dkms-add: dkms-src
 	dkms add -m fastfault -v $(VERSION)
 
 dkms-install: dkms-add
-	dkms autoinstall
+	set -e; for b in /lib/modules/*/build; do \
+		k=$${b%/build}; k=$${k##*/}; \
+		dkms install -m fastfault -v $(VERSION) -k $$k; \
+	done
 
 dkms-remove:
 	-dkms remove -m fastfault -v $(VERSION) --all
