@@ -1,0 +1,367 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# In-guest tests of the control plane: every faultctl command and option,
+# round trips, JSON, the config file, refused input, privilege, the module
+# absent, and the raw-netlink fuzzer.  Runs as root in the guest with the
+# module not loaded; loads it and leaves it unloaded.  Prints TAP; exits
+# non-zero if any test failed.
+#
+#	tests/vm/run --kernel 6.1 -- control.sh
+
+NOMOD="faultctl: fastfault module is not loaded (modprobe fastfault; dkms status fastfault)"
+T=/tmp/control
+mkdir -p $T
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $*"
+}
+
+nok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $*"
+	# show what faultctl said, as TAP comments
+	[ -s $T/out ] && sed 's/^/#   out: /' $T/out | head -n 20
+	[ -s $T/err ] && sed 's/^/#   err: /' $T/err | head -n 20
+}
+
+# check DESC COMMAND...: ok if COMMAND succeeds
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else nok "$desc"; fi
+}
+
+# fc ARGS...: run faultctl, output in $T/out and $T/err, status in $rc
+fc() {
+	faultctl "$@" >$T/out 2>$T/err
+	rc=$?
+}
+
+# fcu ARGS...: the same as uid 65534
+fcu() {
+	runas 65534 faultctl "$@" >$T/out 2>$T/err
+	rc=$?
+}
+
+rc_is() { [ "$rc" = "$1" ]; }
+out_has() { grep -q -- "$1" $T/out; }
+err_has() { grep -q -- "$1" $T/err; }
+err_is() { [ "$(cat $T/err)" = "$1" ]; }
+out_empty() { [ ! -s $T/out ]; }
+json_ok() { jsoncheck <$T/out; }
+# jkey KEY: the value of KEY in $T/out
+jkey() { jsoncheck "$1" <$T/out; }
+
+conf() {
+	faultctl showconf 2>/dev/null | grep -v '^#'
+}
+
+debugfs_pages() {
+	f=/sys/kernel/debug/fault_around_bytes
+	[ -r $f ] && echo $(($(cat $f) / 4096))
+}
+
+# ---- the module absent ----
+
+module_absent_tests() {
+	when=$1
+	for c in "show" "" "-j show" "set fault-around 8" "stats" "stats --per-cpu" \
+		"stats --reset" "monitor" "monitor --count 1" "showconf" "apply $T/good.conf"; do
+		# shellcheck disable=SC2086
+		fc $c
+		check "$when: 'faultctl $c' says the module is not loaded, exit 3" \
+			eval 'rc_is 3 && err_is "$NOMOD" && out_empty'
+	done
+	fc version
+	check "$when: version works without the module" \
+		eval 'rc_is 0 && out_has "^module *not loaded" && out_has "^faultctl *[0-9]"'
+	fc -j version
+	check "$when: version -j: module null" \
+		eval 'rc_is 0 && json_ok && [ "$(jkey module)" = null ] && [ "$(jkey abi)" = 1 ]'
+	fc --help
+	check "$when: --help works without the module" eval 'rc_is 0 && out_has "^Usage: faultctl"'
+}
+
+printf 'fault-around 1\n' >$T/good.conf
+grep -q '^fastfault ' /proc/modules && modprobe -r fastfault
+module_absent_tests "not loaded"
+
+# ---- load ----
+
+orig_file=$(debugfs_pages)
+modprobe fastfault
+check "modprobe fastfault" grep -q '^fastfault ' /proc/modules
+
+fc show
+def_file=${orig_file:-16}
+check "show: defaults change nothing (1, 1, kernel's $def_file)" \
+	eval 'rc_is 0 && out_has "^fault-around  *1 page (off)$" &&
+	out_has "^anon-fault-around  *1 page (off)$" &&
+	out_has "^file-fault-around  *$def_file pages$"'
+cp $T/out $T/show1
+fc
+check "no command is show" eval 'rc_is 0 && cmp -s $T/out $T/show1'
+
+fc -j show
+check "show -j is valid JSON with the uapi key names" \
+	eval 'rc_is 0 && json_ok && [ "$(jkey fault-around)" = 1 ] &&
+	[ "$(jkey anon-fault-around)" = 1 ] && [ "$(jkey file-fault-around)" = $def_file ]'
+fc show -j -p
+check "show -j -p is valid indented JSON" \
+	eval 'rc_is 0 && json_ok && [ $(wc -l <$T/out) -ge 5 ] && out_has "^    \"fault-around\": 1,$"'
+fc --json --pretty
+check "--json --pretty before the implicit show" eval 'rc_is 0 && json_ok'
+
+fc version
+modver=$(cat /sys/module/fastfault/version 2>/dev/null)
+check "version: tool, module ($modver) and ABI" \
+	eval 'rc_is 0 && out_has "^module  *$modver$" && out_has "^abi  *1$"'
+fc -V
+check "-V is version" eval 'rc_is 0 && out_has "^module  *$modver$"'
+fc -j -p version
+check "version -j -p" eval 'rc_is 0 && json_ok && [ "$(jkey module)" = "$modver" ] && [ "$(jkey module-abi)" = 1 ]'
+
+# ---- set / show round trips ----
+
+fc set fault-around 8
+check "set fault-around 8: silent success" eval 'rc_is 0 && out_empty && [ ! -s $T/err ]'
+fc show
+check "fault-around 8 sets anon and file too" \
+	eval 'out_has "^fault-around  *8 pages$" && out_has "^anon-fault-around  *8 pages$" &&
+	out_has "^file-fault-around  *8 pages$"'
+if [ -n "$orig_file" ]; then
+	check "file-fault-around 8 reached the kernel's knob" [ "$(debugfs_pages)" = 8 ]
+fi
+fc -j show
+check "show -j after set" eval 'json_ok && [ "$(jkey fault-around)" = 8 ] && [ "$(jkey anon-fault-around)" = 8 ]'
+
+fc set anon-fault-around 16 file-fault-around 4
+fc show
+check "set two keys at once" \
+	eval 'out_has "^fault-around  *8 pages$" && out_has "^anon-fault-around  *16 pages$" &&
+	out_has "^file-fault-around  *4 pages$"'
+
+fc set fault-around 4 anon-fault-around 32
+fc -j show
+check "explicit anon-fault-around wins over fault-around, file follows" \
+	eval 'rc_is 0 && [ "$(jkey fault-around)" = 4 ] && [ "$(jkey anon-fault-around)" = 32 ] &&
+	[ "$(jkey file-fault-around)" = 4 ]'
+
+fc set file-fault-around 3
+check "file-fault-around 3: success, with a note that the kernel made it 2" \
+	eval 'rc_is 0 && err_has "file-fault-around is 2, not 3"'
+fc -j show
+check "show reports the effective file-fault-around 2" eval '[ "$(jkey file-fault-around)" = 2 ]'
+
+for v in 1 64; do
+	fc set anon-fault-around $v file-fault-around $v
+	fc -j show
+	check "bounds: anon and file $v" \
+		eval '[ "$(jkey anon-fault-around)" = $v ] && [ "$(jkey file-fault-around)" = $v ]'
+done
+
+# ---- refused input: nothing changes ----
+
+fc set fault-around 8
+before=$(conf)
+refuse() {	# refuse DESC PATTERN ARGS...
+	desc=$1
+	pat=$2
+	shift 2
+	fc "$@"
+	check "$desc: exit 1, clear message, config unchanged" \
+		eval 'rc_is 1 && err_has "$pat" && out_empty && [ "$(conf)" = "$before" ]'
+}
+refuse "out of range 65" "invalid value '65' for fault-around: out of range (1 to 64)" set fault-around 65
+refuse "out of range 0" "invalid value '0' for anon-fault-around: out of range" set anon-fault-around 0
+refuse "out of range 2^32" "out of range" set file-fault-around 4294967296
+refuse "unknown key" "unknown key 'bogus'" set bogus 1
+refuse "unknown key (underscore)" "unknown key 'fault_around'" set fault_around 1
+refuse "missing value" "missing value for fault-around" set fault-around
+refuse "missing second value" "missing value for file-fault-around" set anon-fault-around 2 file-fault-around
+refuse "garbage value" "invalid value 'abc' for fault-around: expected a whole number from 1 to 64" set fault-around abc
+refuse "negative value" "invalid value '-1' for fault-around" set fault-around -1
+refuse "hex value" "invalid value '0x8'" set fault-around 0x8
+refuse "empty value" "missing value for fault-around" set fault-around ""
+refuse "key given twice" "fault-around given more than once" set fault-around 2 fault-around 3
+refuse "one bad pair refuses the good one" "out of range" set anon-fault-around 2 fault-around 99
+refuse "set with nothing" "set needs at least one KEY VALUE" set
+refuse "unknown command" "unknown command 'sett'" sett fault-around 2
+refuse "unknown option" "unknown option '--bogus'" show --bogus
+refuse "unknown global option" "unknown option '-x'" -x show
+refuse "extra argument" "unexpected argument 'now'" show now
+refuse "stats --reset with --per-cpu" "do not go together" stats --reset --per-cpu
+refuse "monitor --count garbage" "invalid count 'x'" monitor --count x
+refuse "monitor --count missing" "needs a number" monitor --count
+refuse "apply without a file" "apply needs a FILE" apply
+refuse "apply of a missing file" "No such file" apply /nonexistent.conf
+
+# ---- config file ----
+
+faultctl showconf >$T/saved.conf
+check "showconf output is a config file" \
+	eval 'grep -q "^fault-around 8$" $T/saved.conf && grep -q "^anon-fault-around 8$" $T/saved.conf'
+
+faultctl monitor --count 1 >$T/mon 2>&1 &
+mpid=$!
+sleep 1
+fc apply $T/saved.conf
+check "apply of showconf output succeeds" eval 'rc_is 0 && out_empty'
+check "apply of showconf output is a no-op" [ "$(conf)" = "$before" ]
+fc set fault-around 8
+check "set to the current value succeeds" rc_is 0
+fc set anon-fault-around 9
+wait $mpid
+check "monitor saw the real change and not the no-ops" \
+	[ "$(cat $T/mon)" = "config fault-around 8 anon-fault-around 9 file-fault-around 8" ]
+
+cat >$T/styled.conf <<CONF
+# a comment
+
+  fault-around = 2   # two pages
+anon-fault-around=6
+	file-fault-around 4
+CONF
+fc apply $T/styled.conf
+fc -j show
+check "apply: key = value, key=value, tabs, comments" \
+	eval '[ "$(jkey fault-around)" = 2 ] && [ "$(jkey anon-fault-around)" = 6 ] && [ "$(jkey file-fault-around)" = 4 ]'
+
+printf 'anon-fault-around 12\n' | faultctl apply - >$T/out 2>$T/err
+rc=$?
+check "apply - reads stdin" eval 'rc_is 0 && [ "$(faultctl -j show | jsoncheck anon-fault-around)" = 12 ]'
+
+before=$(conf)
+badconf() {	# badconf DESC PATTERN CONTENT
+	bpat=$2
+	printf "$3" >$T/bad.conf
+	fc apply $T/bad.conf
+	check "apply, $1: exit 1, names file and line, nothing applied" \
+		eval 'rc_is 1 && err_has "$bpat" && [ "$(conf)" = "$before" ]'
+}
+badconf "unknown key on line 2" "bad.conf:2: unknown key 'bogus'" 'fault-around 3\nbogus 1\n'
+badconf "out of range on line 3" "bad.conf:3: invalid value '99'" 'fault-around 3\n\nanon-fault-around 99\n'
+badconf "missing value" "bad.conf:1: missing value for fault-around" 'fault-around\n'
+badconf "garbage value" "bad.conf:1: invalid value 'eight'" 'fault-around eight\n'
+badconf "extra words" "bad.conf:1: unexpected" 'fault-around 3 4\n'
+badconf "key twice" "bad.conf:2: fault-around given more than once" 'fault-around 3\nfault-around 4\n'
+badconf "binary data" "bad.conf:1: binary data" 'fault-around 3\000\n'
+
+# ---- statistics ----
+
+fc set anon-fault-around 16
+dd if=/dev/zero of=/dev/null bs=4M count=8 2>/dev/null
+fc stats
+check "stats: every counter, aligned" \
+	eval 'rc_is 0 && [ $(wc -l <$T/out) = 9 ] && out_has "^faults  *[0-9][0-9]*$" &&
+	out_has "^skip-not-sequential  *[0-9][0-9]*$" && out_has "^window-total  *[0-9][0-9]*$"'
+faults_before=$(faultctl -j stats | jsoncheck faults)
+fc -j stats
+check "stats -j: valid JSON, numeric counters" \
+	eval 'rc_is 0 && json_ok && jkey faults | grep -qx "[0-9][0-9]*" && jkey lock-lost | grep -qx "[0-9][0-9]*"'
+fc -j -p stats
+check "stats -j -p" eval 'rc_is 0 && json_ok'
+ncpu=$(grep -c '^processor' /proc/cpuinfo)
+possible=$(cat /sys/devices/system/cpu/possible)
+fc stats --per-cpu
+check "stats --per-cpu: one block per possible CPU ($possible)" \
+	eval 'rc_is 0 && out_has "^cpu 0:$" && out_has "^  faults  *[0-9]"'
+fc -j stats -c
+check "stats --per-cpu -j: a JSON array of CPUs" \
+	eval 'rc_is 0 && json_ok && grep -q "^\[{\"cpu\":0," $T/out'
+fc stats --reset
+check "stats --reset: silent success" eval 'rc_is 0 && out_empty'
+faults_after=$(faultctl -j stats | jsoncheck faults)
+check "counters went down after reset ($faults_before -> $faults_after)" \
+	[ "$faults_after" -le "$faults_before" ]
+
+# ---- monitor ----
+
+faultctl -j monitor --count 2 >$T/mon 2>&1 &
+mpid=$!
+sleep 1
+faultctl set fault-around 2
+faultctl set file-fault-around 8
+wait $mpid
+mrc=$?
+check "monitor -j --count 2: exits 0 after two events" [ $mrc = 0 ]
+check "monitor -j: one valid JSON object per line" \
+	eval '[ $(wc -l <$T/mon) = 2 ] && head -n 1 $T/mon | jsoncheck && tail -n 1 $T/mon | jsoncheck &&
+	[ "$(head -n 1 $T/mon | jsoncheck fault-around)" = 2 ] &&
+	[ "$(tail -n 1 $T/mon | jsoncheck file-fault-around)" = 8 ] &&
+	[ "$(head -n 1 $T/mon | jsoncheck event)" = config ]'
+
+runas 65534 faultctl monitor -n 1 >$T/mon 2>&1 &
+mpid=$!
+sleep 1
+faultctl set fault-around 3
+wait $mpid
+mrc=$?
+check "an unprivileged monitor sees changes" eval '[ $mrc = 0 ] && grep -q "^config fault-around 3 " $T/mon'
+
+# ---- privilege ----
+
+before=$(conf)
+fcu show
+check "uid 65534 can show" eval 'rc_is 0 && out_has "^fault-around  *3 pages$"'
+fcu -j stats
+check "uid 65534 can read stats" eval 'rc_is 0 && json_ok'
+fcu stats --per-cpu
+check "uid 65534 can read per-CPU stats" rc_is 0
+fcu version
+check "uid 65534 can read the version" eval 'rc_is 0 && out_has "^module  *$modver$"'
+fcu set fault-around 4
+check "uid 65534 cannot set: exit 4, names CAP_SYS_ADMIN" \
+	eval 'rc_is 4 && err_has "permission denied" && err_has "CAP_SYS_ADMIN" && [ "$(conf)" = "$before" ]'
+fcu apply $T/saved.conf
+check "uid 65534 cannot apply: exit 4" eval 'rc_is 4 && [ "$(conf)" = "$before" ]'
+fcu stats --reset
+check "uid 65534 cannot reset stats: exit 4" eval 'rc_is 4 && err_has "CAP_SYS_ADMIN"'
+
+# ---- help everywhere ----
+
+for c in show set stats monitor showconf apply version help; do
+	fc $c --help
+	check "$c --help" eval 'rc_is 0 && out_has "^Usage: faultctl $c"'
+	fc help $c
+	check "help $c" eval 'rc_is 0 && out_has "^Usage: faultctl $c"'
+done
+fc -h
+check "--help documents the exit status and keys" \
+	eval 'rc_is 0 && out_has "3  the fastfault module is not loaded" && out_has "^  anon-fault-around "'
+fc help bogus
+check "help of an unknown command: exit 1" rc_is 1
+
+# ---- raw netlink fuzzing ----
+
+nlfuzz -n 3000 >$T/fuzz.out 2>$T/fuzz.err
+frc=$?
+cat $T/fuzz.out
+head -n 30 $T/fuzz.err | sed 's/^/#   /'
+check "nlfuzz: malformed requests as root and uid 65534 all refused, config unchanged, kernel log clean" [ $frc = 0 ]
+
+# ---- unload ----
+
+faultctl set fault-around 1 file-fault-around ${orig_file:-16}
+faultctl monitor >$T/mon 2>$T/monerr &
+mpid=$!
+sleep 1
+modprobe -r fastfault
+check "modprobe -r fastfault" eval '! grep -q "^fastfault " /proc/modules'
+wait $mpid
+mrc=$?
+check "a running monitor notices the unload: exit 3" \
+	eval '[ $mrc = 3 ] && [ "$(cat $T/monerr)" = "$NOMOD" ]'
+if [ -n "$orig_file" ]; then
+	check "the kernel's file fault-around is back to $orig_file pages" [ "$(debugfs_pages)" = "$orig_file" ]
+fi
+module_absent_tests "unloaded"
+
+echo "1..$n"
+[ $failed = 0 ] || echo "# $failed of $n failed"
+[ $failed = 0 ]
