@@ -10,8 +10,8 @@
  *
  * Keys: pages (touched), faults (hardware traps: perf's software
  * PAGE_FAULTS event, which the module's extra handler calls do not
- * bump), faults_per_page, rss_pages (growth of Rss in smaps_rollup while
- * touching), rss_per_page, touch_ns (CLOCK_MONOTONIC around the touch
+ * bump), faults_per_page, rss_pages (growth of Anonymous in smaps_rollup
+ * while touching), rss_per_page, touch_ns (CLOCK_MONOTONIC around the touch
  * loop), ns (mmap to munmap) and their per-page values.  forkexec gives
  * procs, faults, faults_per_proc (a counter with inherit=1 over the
  * children), ns and ns_per_proc.
@@ -74,7 +74,7 @@ static uint64_t ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Rss from smaps_rollup (a page-table walk, exact), in pages. */
+/* Anonymous RSS from smaps_rollup (a page-table walk, exact), in pages. */
 static long rss_pages(void)
 {
 	char line[256];
@@ -84,7 +84,7 @@ static long rss_pages(void)
 	if (!f)
 		die("/proc/self/smaps_rollup");
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Rss: %ld kB", &kb) == 1)
+		if (sscanf(line, "Anonymous: %ld kB", &kb) == 1)
 			break;
 	fclose(f);
 	return kb / 4;
@@ -99,6 +99,7 @@ static int anon(const char *name, unsigned long stride)
 	char *m;
 	int fd = perf_open(0);
 
+	rss_pages();	/* the first call grows the heap */
 	r0 = rss_pages();
 	f0 = count(fd);
 	t0 = ns();

@@ -1,0 +1,134 @@
+#!/bin/sh
+# fault_around.sh: anonymous fault-around, end to end, in a guest (busybox
+# sh).  TAP output; exits non-zero if any test failed.
+#
+# Expects fastfault unloaded at the start and leaves it unloaded.  Covers:
+# memory semantics and trap counts (fatest) at fault-around 1, 8 and 64,
+# no RSS bloat on sparse access, the module's own counters, a memcg at its
+# limit, and 20 load/unload cycles under a faulting load.
+#
+#   tests/vm/run --kernel 6.12 -- fault_around.sh
+
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
+check() {	# check DESC COMMAND...: one test, passes if COMMAND does
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else nok "$d"; fi
+}
+diag() { echo "# $*"; }
+loaded() { grep -q '^fastfault ' /proc/modules; }
+unloaded() { ! loaded; }
+
+# sub DESC COMMAND...: one test for a whole fatest run, its TAP indented
+sub() {
+	d=$1
+	shift
+	"$@" >/tmp/sub.out 2>&1
+	rc=$?
+	sed 's/^/    /' /tmp/sub.out
+	if [ $rc = 0 ]; then ok "$d"; else nok "$d (exit $rc)"; fi
+}
+
+# stat KEY: a counter from `faultctl stats -j` (empty if missing)
+stat() {
+	faultctl stats -j | tr ',{}' '\n\n\n' |
+		sed -n "s/^ *\"$1\" *: *\([0-9][0-9]*\).*/\1/p"
+}
+
+nap() { sleep 0.2 2>/dev/null || sleep 1; }
+
+start=$(date +%s)
+
+check "fastfault is not loaded at the start" unloaded
+check "modprobe fastfault" modprobe fastfault
+
+for N in 1 8 64; do
+	check "faultctl set fault-around $N" faultctl set fault-around $N
+	faultctl stats --reset >/dev/null 2>&1
+	sub "fatest semantics $N" fatest semantics $N
+	sub "fatest seqfaults $N" fatest seqfaults $N
+	if [ $N -gt 1 ]; then
+		sub "fatest sparse 8 at fault-around $N" fatest sparse 8
+		sub "fatest sparse 64 at fault-around $N" fatest sparse 64
+	fi
+	diag "stats at fault-around $N: $(faultctl stats -j)"
+	lost=$(stat lock-lost)
+	pre=$(stat prefaulted)
+	[ "$lost" = 0 ]
+	check "fault-around $N: lock-lost is 0 (${lost:-missing})" [ $? = 0 ]
+	if [ $N -gt 1 ]; then
+		check "fault-around $N: prefaulted > 0 (${pre:-missing})" \
+			[ "${pre:-0}" -gt 0 ]
+	else
+		check "fault-around off: prefaulted stays 0 (${pre:-missing})" \
+			[ "$pre" = 0 ]
+	fi
+done
+
+# A 64M memcg, 90% of it written in sequence at the largest window: the
+# speculative pages must not push the group into OOM.
+cg=/sys/fs/cgroup/fftest
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+mkdir -p $cg
+echo 64M >$cg/memory.max
+echo 0 >$cg/memory.swap.max 2>/dev/null
+check "memcg: $cg has memory.max 64M ($(cat $cg/memory.max 2>/dev/null))" \
+	[ "$(cat $cg/memory.max 2>/dev/null)" = 67108864 ]
+check "memcg: faultctl set fault-around 64" faultctl set fault-around 64
+faultctl stats --reset >/dev/null 2>&1
+# shellcheck disable=SC2016
+sub "memcg: fatest memcg 90 at fault-around 64" \
+	sh -c 'echo $$ >'$cg'/cgroup.procs && exec fatest memcg 90'
+oom=$(sed -n 's/^oom_kill //p' $cg/memory.events)
+diag "memcg: memory.events: $(tr '\n' ' ' <$cg/memory.events)"
+diag "memcg: peak $(cat $cg/memory.peak 2>/dev/null) stats $(faultctl stats -j)"
+check "memcg: oom_kill stays 0 (${oom:-missing})" [ "$oom" = 0 ]
+rmdir $cg 2>/dev/null
+
+check "modprobe -r fastfault" modprobe -r fastfault
+
+# 20 load/unload cycles while fresh mappings fault and are checked
+rm -f /tmp/loop.stop /tmp/loop.rc
+(
+	rc=0
+	while [ ! -e /tmp/loop.stop ]; do
+		fatest loop 2 >>/tmp/loop.log 2>&1 || rc=1
+	done
+	echo $rc >/tmp/loop.rc
+) &
+loop_pid=$!
+cyc_fail=0
+i=1
+while [ $i -le 20 ]; do
+	if ! modprobe fastfault; then
+		diag "cycle $i: modprobe fastfault failed"
+		cyc_fail=$((cyc_fail + 1))
+	elif ! faultctl set fault-around 8; then
+		diag "cycle $i: faultctl set fault-around 8 failed"
+		cyc_fail=$((cyc_fail + 1))
+	fi
+	nap
+	if ! modprobe -r fastfault; then
+		diag "cycle $i: modprobe -r fastfault failed"
+		cyc_fail=$((cyc_fail + 1))
+		nap
+		modprobe -r fastfault
+	fi
+	i=$((i + 1))
+done
+touch /tmp/loop.stop
+wait $loop_pid
+check "20 load/unload cycles under load ($cyc_fail failures)" [ $cyc_fail = 0 ]
+rounds=$(grep -c '^ok' /tmp/loop.log)
+grep -v '^ok' /tmp/loop.log | sed 's/^/    /' | tail -n 5
+check "fatest loop ran and passed throughout ($rounds runs, status $(cat /tmp/loop.rc))" \
+	[ "$(cat /tmp/loop.rc)" = 0 -a "$rounds" -gt 0 ]
+
+check "fastfault is unloaded at the end" unloaded
+diag "fault_around.sh: $(($(date +%s) - start)) s"
+echo "1..$n"
+[ $fails = 0 ] || { diag "$fails of $n failed"; exit 1; }
+exit 0
