@@ -523,6 +523,114 @@ static int get_baseline(struct nl *nl)
 	return -1;
 }
 
+/*
+ * The error for the request in msgbuf must carry an extended ack whose
+ * message contains @msg and whose offset points at the attribute that
+ * starts @offs bytes into the request.
+ */
+static bool expect_extack(struct nl *nl, const char *what, uint32_t offs,
+			  const char *msg)
+{
+	uint32_t seq = ((struct nlmsghdr *)msgbuf)->nlmsg_seq;
+	const char *got_msg = NULL;
+	int64_t got_offs = -1;
+	struct nlmsghdr *nlh;
+	ssize_t n;
+
+	if (nl_send(nl, msgbuf, ((struct nlmsghdr *)msgbuf)->nlmsg_len))
+		die("send");
+	while ((n = recv(nl->fd, rxbuf, sizeof(rxbuf), 0)) > 0) {
+		for (nlh = (void *)rxbuf; NLMSG_OK(nlh, n);
+		     nlh = NLMSG_NEXT(nlh, n)) {
+			struct nlmsgerr *e = NLMSG_DATA(nlh);
+			const struct nlattr *a;
+			size_t off;
+			int rem;
+
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type != NLMSG_ERROR || e->error >= 0) {
+				fprintf(stderr, "nlfuzz: %s: not refused\n", what);
+				return false;
+			}
+			off = NLMSG_HDRLEN + sizeof(*e);
+			if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+				off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+			a = (const void *)((const char *)nlh + off);
+			rem = (int)nlh->nlmsg_len - (int)off;
+			if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+				rem = 0;
+			for (; rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+			       a->nla_len <= rem;
+			     rem -= NLA_ALIGN(a->nla_len),
+			     a = (const void *)((const char *)a +
+						NLA_ALIGN(a->nla_len))) {
+				if (a->nla_type == NLMSGERR_ATTR_MSG)
+					got_msg = (const char *)a + NLA_HDRLEN;
+				if (a->nla_type == NLMSGERR_ATTR_OFFS &&
+				    a->nla_len == NLA_HDRLEN + 4)
+					got_offs = *(const uint32_t *)
+						((const char *)a + NLA_HDRLEN);
+			}
+			if (!got_msg || !strstr(got_msg, msg) ||
+			    got_offs != offs) {
+				fprintf(stderr,
+					"nlfuzz: %s: %s, extack \"%s\" at offset %lld; want \"%s\" at %u\n",
+					what, strerror(-e->error),
+					got_msg ? got_msg : "(none)",
+					(long long)got_offs, msg, offs);
+				return false;
+			}
+			printf("# extack ok: %s: %s: \"%s\"\n", what,
+			       strerror(-e->error), got_msg);
+			return true;
+		}
+	}
+	fprintf(stderr, "nlfuzz: %s: no answer\n", what);
+	return false;
+}
+
+/* Errors name the attribute: by the policy, and by the module itself. */
+static int check_extacks(struct nl *nl)
+{
+	const uint32_t a1 = NLMSG_HDRLEN + GENL_HDRLEN, a2 = a1 + NLA_HDRLEN + 4;
+	struct nlmsghdr *nlh;
+	int bad = 0;
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET, 0,
+			++nl->seq);
+	put_u32(nlh, FASTFAULT_A_ANON_FAULT_AROUND, 8);
+	put_u32(nlh, FASTFAULT_A_FAULT_AROUND, FASTFAULT_FAULT_AROUND_MAX + 1);
+	bad += !expect_extack(nl, "set fault-around 65", a2, "out of range");
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET, 0,
+			++nl->seq);
+	put_u32(nlh, FASTFAULT_A_FILE_FAULT_AROUND, 4);
+	put_u32(nlh, FASTFAULT_A_FILE_FAULT_AROUND, 4);
+	bad += !expect_extack(nl, "set file-fault-around twice", a2,
+			      "more than once");
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_GET, 0,
+			++nl->seq);
+	put_attr(nlh, FASTFAULT_A_VERSION, 2, "x");
+	bad += !expect_extack(nl, "get with a version attribute", a1,
+			      "reply only");
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET, 0,
+			++nl->seq);
+	put_u32(nlh, FASTFAULT_A_FAULT_AROUND, 2);
+	put_u32(nlh, FASTFAULT_A_MAX + 1, 2);
+	bad += !expect_extack(nl, "set with an unknown attribute", a2,
+			      "Unknown attribute");
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_STATS_GET, 0,
+			++nl->seq);
+	put_attr(nlh, FASTFAULT_A_CPU, 4, NULL);
+	bad += !expect_extack(nl, "stats with a cpu attribute", a1,
+			      "reply only");
+	return bad;
+}
+
 static int run(const char *who, unsigned long count, bool privileged)
 {
 	struct counts c = { 0 };
@@ -646,6 +754,9 @@ int main(int argc, char **argv)
 	       baseline[FASTFAULT_A_FAULT_AROUND],
 	       baseline[FASTFAULT_A_ANON_FAULT_AROUND],
 	       baseline[FASTFAULT_A_FILE_FAULT_AROUND]);
+
+	if (check_extacks(&nl))
+		ret = 1;
 
 	rng_state = seed;
 	if (run("root", count, true))

@@ -227,16 +227,33 @@ static void json_stats(struct ff_json *j, const struct ff_stats *st)
 				    st->v[ff_stat_names[i].attr]);
 }
 
+/* Width of the widest counter value among @n sets. */
+static int value_width(const struct ff_stats *st, size_t n)
+{
+	char tmp[32];
+	int w = 1, len;
+	size_t i, j;
+
+	for (j = 0; j < n; j++)
+		for (i = 0; i < ff_nstats; i++) {
+			len = snprintf(tmp, sizeof(tmp), "%" PRIu64,
+				       st[j].v[ff_stat_names[i].attr]);
+			if (len > w)
+				w = len;
+		}
+	return w;
+}
+
 static void human_stats(FILE *f, const struct ff_stats *st,
-			const char *indent)
+			const char *indent, int vw)
 {
 	int w = stat_width();
 	size_t i;
 
 	for (i = 0; i < ff_nstats; i++)
 		if (st->has[ff_stat_names[i].attr])
-			fprintf(f, "%s%-*s  %20" PRIu64 "\n", indent, w,
-				ff_stat_names[i].name,
+			fprintf(f, "%s%-*s  %*" PRIu64 "\n", indent, w,
+				ff_stat_names[i].name, vw,
 				st->v[ff_stat_names[i].attr]);
 }
 
@@ -252,7 +269,7 @@ void ff_print_stats(const struct ff_out *o, const struct ff_stats *st)
 		ff_json_done(&j);
 		return;
 	}
-	human_stats(o->f, st, "");
+	human_stats(o->f, st, "", value_width(st, 1));
 }
 
 void ff_print_stats_percpu(const struct ff_out *o, const struct ff_stats *st,
@@ -277,7 +294,7 @@ void ff_print_stats_percpu(const struct ff_out *o, const struct ff_stats *st,
 	}
 	for (i = 0; i < n; i++) {
 		fprintf(o->f, "%scpu %d:\n", i ? "\n" : "", st[i].cpu);
-		human_stats(o->f, &st[i], "  ");
+		human_stats(o->f, &st[i], "  ", value_width(st, n));
 	}
 }
 
