@@ -51,4 +51,24 @@ static inline void ff_pte_mkold(pte_t *ptep)
 	clear_bit(_PAGE_BIT_ACCESSED, (unsigned long *)&ptep->pte);
 }
 
+/*
+ * The allocation behind an anonymous fault's zeroed page: vma_alloc_folio()
+ * up to 6.9, vma_alloc_folio_noprof() from 6.10, when allocation profiling
+ * turned the old name into an alloc_hooks() macro.
+ */
+#ifdef alloc_hooks
+#define ff_vma_alloc_folio_orig		vma_alloc_folio_noprof
+#define FF_VMA_ALLOC_FOLIO_NAME		"vma_alloc_folio_noprof"
+#else
+#define ff_vma_alloc_folio_orig		vma_alloc_folio
+#define FF_VMA_ALLOC_FOLIO_NAME		"vma_alloc_folio"
+#endif
+
+/* Shrinkers are allocated by the core from 6.7 (shrinker_alloc()). */
+#ifdef SHRINKER_ALLOCATED
+#define FF_SHRINKER_ALLOC	1
+#else
+#define FF_SHRINKER_ALLOC	0
+#endif
+
 #endif /* _FASTFAULT_COMPAT_H */

@@ -89,7 +89,7 @@ int ff_config_set(const struct ff_config *cfg, struct netlink_ext_ack *extack)
 			goto out;
 	}
 
-	err = ff_hook_update(cfg->anon_fault_around > 1, extack);
+	err = ff_hook_update(cfg->anon_fault_around > 1 ? FF_HOOK_FAULT : 0, extack);
 	if (err) {
 		/* Undo the file knob: the request is refused as a whole. */
 		if (cfg->file_fault_around != old_file &&

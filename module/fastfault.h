@@ -75,10 +75,27 @@ struct vm_area_struct;
 vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 			   unsigned int flags, vm_fault_t ret);
 
+/* zero_pool.c */
+struct folio *ff_pool_take(gfp_t gfp, int order, struct vm_area_struct *vma);
+int ff_pool_init(void);
+void ff_pool_exit(void);
+u64 ff_pool_get_size(void);
+int ff_pool_set_size(u64 bytes, struct netlink_ext_ack *extack);
+void ff_pool_node(int nid, u64 *pages, u64 *target);
+
 /* hook.c */
+enum {
+	FF_HOOK_FAULT_NR,	/* handle_mm_fault: fault-around */
+	FF_HOOK_ALLOC_NR,	/* vma_alloc_folio: the zero pool */
+	FF_HOOK_NR
+};
+
+#define FF_HOOK_FAULT	BIT(FF_HOOK_FAULT_NR)
+#define FF_HOOK_ALLOC	BIT(FF_HOOK_ALLOC_NR)
+
 int ff_hook_init(void);
 void ff_hook_exit(void);
-int ff_hook_update(bool wanted, struct netlink_ext_ack *extack);
+int ff_hook_update(unsigned int wanted, struct netlink_ext_ack *extack);
 
 /* netlink.c */
 int ff_netlink_init(void);

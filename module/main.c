@@ -20,26 +20,32 @@ static int __init fastfault_init(void)
 	if (ret)
 		return ret;
 
-	ret = ff_config_init();
+	ret = ff_pool_init();
 	if (ret)
 		goto err_knob;
 
 	ret = ff_hook_init();
 	if (ret)
-		goto err_config;
+		goto err_pool;
+
+	ret = ff_config_init();
+	if (ret)
+		goto err_hook;
 
 	/* Last: from here on requests can arrive. */
 	ret = ff_netlink_init();
 	if (ret)
-		goto err_hook;
+		goto err_config;
 
 	pr_info("fastfault %s loaded\n", FASTFAULT_VERSION);
 	return 0;
 
-err_hook:
-	ff_hook_exit();
 err_config:
 	ff_config_exit();
+err_hook:
+	ff_hook_exit();
+err_pool:
+	ff_pool_exit();
 err_knob:
 	ff_knob_exit();
 	return ret;
@@ -51,6 +57,7 @@ static void __exit fastfault_exit(void)
 	ff_netlink_exit();
 	ff_config_exit();
 	ff_hook_exit();
+	ff_pool_exit();
 	ff_knob_exit();
 	pr_info("fastfault %s unloaded\n", FASTFAULT_VERSION);
 }

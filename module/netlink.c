@@ -34,19 +34,22 @@ enum ff_mcgrp {
 
 /*
  * The configuration attributes, one row each; adding a setting is adding
- * a row here (and a member to struct ff_config).  A row marked
+ * a row here, a member to struct ff_config and a policy entry.  A u32
+ * member goes out as NLA_U32, a u64 one as NLA_U64.  A row marked
  * follows_fault_around takes the value of FASTFAULT_A_FAULT_AROUND when
  * a request carries that but not the row's own attribute.
  */
 struct ff_nl_key {
 	int attr;
-	size_t offset;		/* of a u32 in struct ff_config */
+	size_t offset;		/* of the member in struct ff_config */
+	size_t size;		/* 4 or 8 */
 	bool follows_fault_around;
 };
 
 #define FF_KEY(_attr, _member, _follows) {				\
 	.attr = (_attr),						\
 	.offset = offsetof(struct ff_config, _member),			\
+	.size = sizeof_field(struct ff_config, _member),		\
 	.follows_fault_around = (_follows),				\
 }
 
@@ -56,9 +59,32 @@ static const struct ff_nl_key ff_nl_keys[] = {
 	FF_KEY(FASTFAULT_A_FILE_FAULT_AROUND, file_fault_around, true),
 };
 
-static u32 *ff_nl_key_val(struct ff_config *cfg, const struct ff_nl_key *k)
+static u64 ff_nl_key_get(const struct ff_config *cfg, const struct ff_nl_key *k)
 {
-	return (u32 *)((char *)cfg + k->offset);
+	const void *p = (const char *)cfg + k->offset;
+
+	return k->size == sizeof(u64) ? *(const u64 *)p : *(const u32 *)p;
+}
+
+static void ff_nl_key_set(struct ff_config *cfg, const struct ff_nl_key *k,
+			  const struct nlattr *nla)
+{
+	void *p = (char *)cfg + k->offset;
+
+	if (k->size == sizeof(u64))
+		*(u64 *)p = nla_get_u64(nla);
+	else
+		*(u32 *)p = nla_get_u32(nla);
+}
+
+static int ff_nl_key_put(struct sk_buff *skb, const struct ff_config *cfg,
+			 const struct ff_nl_key *k)
+{
+	u64 v = ff_nl_key_get(cfg, k);
+
+	if (k->size == sizeof(u64))
+		return nla_put_u64_64bit(skb, k->attr, v, FASTFAULT_A_PAD);
+	return nla_put_u32(skb, k->attr, (u32)v);
 }
 
 static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1] = {
@@ -84,11 +110,19 @@ static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1] = {
 		.type = NLA_REJECT,
 		.reject_message = "statistics are reply only",
 	},
+	[FASTFAULT_A_ZERO_POOL] = {
+		.type = NLA_REJECT,
+		.reject_message = "zero-pool is not wired to the control plane yet",
+	},
+	[FASTFAULT_A_POOL_NODE] = {
+		.type = NLA_REJECT,
+		.reject_message = "pool-node is reply only",
+	},
 };
 
 static struct genl_family ff_family;
 
-static int ff_nl_fill_config(struct sk_buff *skb, struct ff_config *cfg,
+static int ff_nl_fill_config(struct sk_buff *skb, const struct ff_config *cfg,
 			     u32 portid, u32 seq, u8 cmd)
 {
 	unsigned int i;
@@ -99,9 +133,7 @@ static int ff_nl_fill_config(struct sk_buff *skb, struct ff_config *cfg,
 		return -EMSGSIZE;
 
 	for (i = 0; i < ARRAY_SIZE(ff_nl_keys); i++) {
-		const struct ff_nl_key *k = &ff_nl_keys[i];
-
-		if (nla_put_u32(skb, k->attr, *ff_nl_key_val(cfg, k)))
+		if (ff_nl_key_put(skb, cfg, &ff_nl_keys[i]))
 			goto cancel;
 	}
 	if (nla_put_string(skb, FASTFAULT_A_VERSION, FASTFAULT_VERSION))
@@ -177,7 +209,7 @@ static int ff_nl_check_once(struct genl_info *info)
 
 		if (type <= 0 || type > FASTFAULT_A_MAX)
 			continue;
-		if (test_and_set_bit(type, seen)) {
+		if (__test_and_set_bit(type, seen)) {
 			NL_SET_ERR_MSG_ATTR(info->extack, nla,
 					    "attribute given more than once");
 			return -EINVAL;
@@ -212,11 +244,10 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		const struct ff_nl_key *k = &ff_nl_keys[i];
 
 		if (tb[k->attr])
-			*ff_nl_key_val(&cfg, k) = nla_get_u32(tb[k->attr]);
+			ff_nl_key_set(&cfg, k, tb[k->attr]);
 		else if (k->follows_fault_around &&
 			 tb[FASTFAULT_A_FAULT_AROUND])
-			*ff_nl_key_val(&cfg, k) =
-				nla_get_u32(tb[FASTFAULT_A_FAULT_AROUND]);
+			ff_nl_key_set(&cfg, k, tb[FASTFAULT_A_FAULT_AROUND]);
 	}
 
 	err = ff_config_set(&cfg, info->extack);

@@ -59,6 +59,13 @@ enum fastfault_attr {
 	FASTFAULT_A_CPU,
 	/* nest of FASTFAULT_STAT_*, reply only */
 	FASTFAULT_A_STATS,
+	/*
+	 * u64, bytes: the pre-zeroed page pool's size, 0 = off.  Up to half
+	 * of RAM; rounded down to whole pages.
+	 */
+	FASTFAULT_A_ZERO_POOL,
+	/* nest of FASTFAULT_POOL_NODE_A_*, stats reply only, one per node */
+	FASTFAULT_A_POOL_NODE,
 
 	__FASTFAULT_A_MAX,
 	FASTFAULT_A_MAX = __FASTFAULT_A_MAX - 1
@@ -67,7 +74,7 @@ enum fastfault_attr {
 /* Counters, all u64, inside FASTFAULT_A_STATS. */
 enum fastfault_stat {
 	FASTFAULT_STAT_PAD = 1,
-	/* user faults on anonymous memory seen by the hook */
+	/* user faults seen by the hook (any memory) */
 	FASTFAULT_STAT_FAULTS,
 	/* faults that mapped at least one neighbour */
 	FASTFAULT_STAT_BATCHES,
@@ -85,9 +92,35 @@ enum fastfault_stat {
 	FASTFAULT_STAT_LOCK_LOST,
 	/* sum of the windows used; WINDOW_TOTAL / BATCHES is the mean */
 	FASTFAULT_STAT_WINDOW_TOTAL,
+	/* zeroed-page allocations served from the pool */
+	FASTFAULT_STAT_POOL_HITS,
+	/* eligible allocations that found this CPU's pool empty */
+	FASTFAULT_STAT_POOL_MISSES,
+	/* zeroed-page allocations the pool may not serve (mempolicy, cpuset) */
+	FASTFAULT_STAT_POOL_INELIGIBLE,
+	/* pages the pool's threads allocated and zeroed */
+	FASTFAULT_STAT_POOL_REFILLED,
+	/* pool pages given back to the system under memory pressure */
+	FASTFAULT_STAT_POOL_SHRUNK,
+	/* time the pool's threads spent allocating and zeroing, in ns */
+	FASTFAULT_STAT_POOL_ZERO_NS,
 
 	__FASTFAULT_STAT_MAX,
 	FASTFAULT_STAT_MAX = __FASTFAULT_STAT_MAX - 1
+};
+
+/* Inside FASTFAULT_A_POOL_NODE: the zero pool on one NUMA node. */
+enum fastfault_pool_node_attr {
+	FASTFAULT_POOL_NODE_A_PAD = 1,
+	/* u32: the node */
+	FASTFAULT_POOL_NODE_A_ID,
+	/* u64: zeroed pages held now */
+	FASTFAULT_POOL_NODE_A_PAGES,
+	/* u64: pages the node's thread keeps it filled to */
+	FASTFAULT_POOL_NODE_A_TARGET,
+
+	__FASTFAULT_POOL_NODE_A_MAX,
+	FASTFAULT_POOL_NODE_A_MAX = __FASTFAULT_POOL_NODE_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_FASTFAULT_H */

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pre-zeroed page pool.  A kernel thread per NUMA node keeps each of
+ * its CPUs' caches stocked with zeroed order-0 pages, and the anonymous
+ * fault's zeroed-page allocation (vma_alloc_folio with
+ * GFP_HIGHUSER_MOVABLE | __GFP_ZERO at order 0) takes one from the
+ * local CPU's cache instead of clearing a page inline.
+ *
+ * The fault path takes only its own CPU's cache lock (taken remotely
+ * only by the shrinker and the refill thread), never waits, and falls
+ * through to the kernel's allocator when the cache is empty.  A page is
+ * only handed out to a task and VMA with the default memory policy,
+ * taken on the local node, and only if the task's cpuset allows that
+ * node: it is then exactly the page the allocator would have chosen, but
+ * already zero.  The caller charges it to memcg as usual.
+ *
+ * The threads run at nice 19, allocate without reclaim (so they can
+ * never cause reclaim or OOM), stop while the zone is below its high
+ * watermark, and give pages back to a shrinker under pressure.  Pages
+ * are zeroed by the allocator itself (__GFP_ZERO: clear_page, once, and
+ * not at all where init_on_free already did it); the time spent is a
+ * statistic, so the pool's cost is visible next to its hits.
+ */
+#include <linux/cpumask.h>
+#include <linux/gfp.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/mutex.h>
+#include <linux/nodemask.h>
+#include <linux/sched.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/timekeeping.h>
+#include <linux/vmstat.h>
+#include <linux/wait.h>
+#include <net/netlink.h>
+
+#include "fastfault.h"
+#include "compat.h"
+
+#define FF_POOL_GFP	((GFP_HIGHUSER_MOVABLE | __GFP_ZERO | __GFP_THISNODE | \
+			  __GFP_NOWARN) & ~__GFP_RECLAIM)
+#define FF_FAULT_GFP	(GFP_HIGHUSER_MOVABLE | __GFP_ZERO)
+#define FF_REFILL_BATCH	32
+
+struct ff_pcp {
+	spinlock_t lock;		/* taken by its own CPU, but for refill and shrink */
+	unsigned int count;
+	unsigned int target;		/* pages this CPU's cache holds */
+	struct list_head pages;
+};
+
+struct ff_pool_node {
+	struct task_struct *thread;
+	wait_queue_head_t wait;
+	unsigned long kick;		/* bit 0: a cache ran low */
+	unsigned long target;
+};
+
+static DEFINE_PER_CPU(struct ff_pcp, ff_pcp);
+static struct ff_pool_node *ff_nodes;	/* nr_node_ids of them */
+static DEFINE_MUTEX(ff_pool_lock);	/* size changes */
+static u64 ff_pool_bytes;
+static bool ff_pool_on;			/* read on the fault path */
+static unsigned long ff_pool_pressure;	/* jiffies until refill resumes */
+
+#if FF_SHRINKER_ALLOC
+static struct shrinker *ff_shrinker;
+#else
+static struct shrinker ff_shrinker_s;
+#endif
+
+/* ---- the fault path ---- */
+
+static bool ff_pool_eligible(struct vm_area_struct *vma, int nid)
+{
+	return !vma->vm_policy && !current->mempolicy &&
+	       node_isset(nid, current->mems_allowed);
+}
+
+struct folio *ff_pool_take(gfp_t gfp, int order, struct vm_area_struct *vma)
+{
+	struct ff_pcp *pcp;
+	struct page *page;
+	unsigned int left;
+	int cpu, nid;
+
+	if (gfp != FF_FAULT_GFP || order || !vma || !READ_ONCE(ff_pool_on))
+		return NULL;
+	cpu = raw_smp_processor_id();
+	nid = cpu_to_node(cpu);
+	if (!ff_pool_eligible(vma, nid)) {
+		ff_stat_inc(FASTFAULT_STAT_POOL_INELIGIBLE);
+		return NULL;
+	}
+
+	pcp = per_cpu_ptr(&ff_pcp, cpu);
+	spin_lock(&pcp->lock);
+	page = list_first_entry_or_null(&pcp->pages, struct page, lru);
+	if (page) {
+		list_del(&page->lru);
+		pcp->count--;
+	}
+	left = pcp->count;
+	spin_unlock(&pcp->lock);
+
+	if (!page) {
+		ff_stat_inc(FASTFAULT_STAT_POOL_MISSES);
+		return NULL;
+	}
+	ff_stat_inc(FASTFAULT_STAT_POOL_HITS);
+	/* below half: wake the node's thread, once */
+	if (left < READ_ONCE(pcp->target) / 2 &&
+	    !test_and_set_bit(0, &ff_nodes[nid].kick))
+		wake_up(&ff_nodes[nid].wait);
+	return page_folio(page);
+}
+
+/* ---- the refill threads ---- */
+
+static bool ff_node_has_room(int nid, unsigned int pages)
+{
+	struct pglist_data *pgdat = NODE_DATA(nid);
+	int i;
+
+	for (i = MAX_NR_ZONES - 1; i >= 0; i--) {
+		struct zone *z = &pgdat->node_zones[i];
+
+		if (populated_zone(z) &&
+		    zone_page_state(z, NR_FREE_PAGES) >
+		    high_wmark_pages(z) + pages)
+			return true;
+	}
+	return false;
+}
+
+/* Fill one CPU's cache up to its target; false if memory ran short. */
+static bool ff_refill_cpu(int nid, int cpu)
+{
+	struct ff_pcp *pcp = per_cpu_ptr(&ff_pcp, cpu);
+
+	for (;;) {
+		unsigned int want = READ_ONCE(pcp->target) - READ_ONCE(pcp->count);
+		LIST_HEAD(batch);
+		unsigned int n = 0;
+		u64 t0;
+
+		if ((int)want <= 0 || kthread_should_stop())
+			return true;
+		want = min_t(unsigned int, want, FF_REFILL_BATCH);
+		if (time_before(jiffies, READ_ONCE(ff_pool_pressure)) ||
+		    !ff_node_has_room(nid, want))
+			return false;
+
+		t0 = ktime_get_ns();
+		while (n < want) {
+			struct page *page = alloc_pages_node(nid, FF_POOL_GFP, 0);
+
+			if (!page)
+				break;
+			list_add(&page->lru, &batch);
+			n++;
+		}
+		ff_stat_add(FASTFAULT_STAT_POOL_ZERO_NS, ktime_get_ns() - t0);
+		ff_stat_add(FASTFAULT_STAT_POOL_REFILLED, n);
+
+		spin_lock(&pcp->lock);
+		list_splice(&batch, &pcp->pages);
+		pcp->count += n;
+		spin_unlock(&pcp->lock);
+
+		if (n < want)
+			return false;
+		cond_resched();
+	}
+}
+
+static int ff_pool_thread(void *data)
+{
+	struct ff_pool_node *node = data;
+	int nid = node - ff_nodes;
+
+	sched_set_normal(current, MAX_NICE);
+	while (!kthread_should_stop()) {
+		bool full = true;
+		int cpu;
+
+		clear_bit(0, &node->kick);
+		for_each_cpu(cpu, cpumask_of_node(nid))
+			if (cpu_online(cpu) && !ff_refill_cpu(nid, cpu))
+				full = false;
+		/* short of memory: look again in a second, not sooner */
+		wait_event_interruptible_timeout(node->wait,
+						 kthread_should_stop() ||
+						 (full && test_bit(0, &node->kick)),
+						 HZ);
+	}
+	return 0;
+}
+
+/* ---- giving pages back ---- */
+
+/* Free pages above @keep in @cpu's cache; returns how many. */
+static unsigned long ff_trim_cpu(int cpu, unsigned int keep,
+				 unsigned long max)
+{
+	struct ff_pcp *pcp = per_cpu_ptr(&ff_pcp, cpu);
+	struct page *page, *tmp;
+	unsigned long n = 0;
+	LIST_HEAD(victims);
+
+	spin_lock(&pcp->lock);
+	while (pcp->count > keep && n < max) {
+		page = list_last_entry(&pcp->pages, struct page, lru);
+		list_move(&page->lru, &victims);
+		pcp->count--;
+		n++;
+	}
+	spin_unlock(&pcp->lock);
+
+	list_for_each_entry_safe(page, tmp, &victims, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+	return n;
+}
+
+static unsigned long ff_pool_pages(void)
+{
+	unsigned long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu_ptr(&ff_pcp, cpu)->count);
+	return n;
+}
+
+static unsigned long ff_shrink_count(struct shrinker *s,
+				     struct shrink_control *sc)
+{
+	unsigned long n = ff_pool_pages();
+
+	return n ? n : SHRINK_EMPTY;
+}
+
+static unsigned long ff_shrink_scan(struct shrinker *s,
+				    struct shrink_control *sc)
+{
+	unsigned long freed = 0;
+	int cpu;
+
+	/* memory is short: no refilling for a second */
+	WRITE_ONCE(ff_pool_pressure, jiffies + HZ);
+	for_each_possible_cpu(cpu) {
+		if (freed >= sc->nr_to_scan)
+			break;
+		freed += ff_trim_cpu(cpu, 0, sc->nr_to_scan - freed);
+	}
+	ff_stat_add(FASTFAULT_STAT_POOL_SHRUNK, freed);
+	return freed ? freed : SHRINK_STOP;
+}
+
+static int ff_shrinker_register(void)
+{
+#if FF_SHRINKER_ALLOC
+	ff_shrinker = shrinker_alloc(0, "fastfault-zero-pool");
+	if (!ff_shrinker)
+		return -ENOMEM;
+	ff_shrinker->count_objects = ff_shrink_count;
+	ff_shrinker->scan_objects = ff_shrink_scan;
+	ff_shrinker->seeks = 0;		/* cheap to make again */
+	shrinker_register(ff_shrinker);
+	return 0;
+#else
+	ff_shrinker_s.count_objects = ff_shrink_count;
+	ff_shrinker_s.scan_objects = ff_shrink_scan;
+	ff_shrinker_s.seeks = 0;
+	return register_shrinker(&ff_shrinker_s, "fastfault-zero-pool");
+#endif
+}
+
+static void ff_shrinker_unregister(void)
+{
+#if FF_SHRINKER_ALLOC
+	shrinker_free(ff_shrinker);
+#else
+	unregister_shrinker(&ff_shrinker_s);
+#endif
+}
+
+/* ---- size ---- */
+
+static void ff_pool_stop_threads(void)
+{
+	int nid;
+
+	for_each_node(nid) {
+		if (ff_nodes[nid].thread) {
+			kthread_stop(ff_nodes[nid].thread);
+			ff_nodes[nid].thread = NULL;
+		}
+	}
+}
+
+/* Split @pages over the online CPUs; each node's target is its share. */
+static void ff_pool_set_targets(unsigned long pages)
+{
+	unsigned int ncpu = num_online_cpus();
+	unsigned int per_cpu = pages ? DIV_ROUND_UP(pages, ncpu) : 0;
+	int cpu, nid;
+
+	for_each_node(nid)
+		ff_nodes[nid].target = 0;
+	for_each_possible_cpu(cpu) {
+		unsigned int t = cpu_online(cpu) ? per_cpu : 0;
+
+		WRITE_ONCE(per_cpu_ptr(&ff_pcp, cpu)->target, t);
+		ff_nodes[cpu_to_node(cpu)].target += t;
+	}
+}
+
+u64 ff_pool_get_size(void)
+{
+	return ff_pool_bytes;
+}
+
+int ff_pool_set_size(u64 bytes, struct netlink_ext_ack *extack)
+{
+	unsigned long pages = bytes >> PAGE_SHIFT;
+	int cpu, nid, ret = 0;
+
+	if (pages > totalram_pages() / 2) {
+		NL_SET_ERR_MSG(extack, "zero-pool is larger than half of RAM");
+		return -ERANGE;
+	}
+
+	mutex_lock(&ff_pool_lock);
+	if (!pages) {
+		WRITE_ONCE(ff_pool_on, false);
+		ff_pool_stop_threads();
+	}
+	ff_pool_set_targets(pages);
+	/* a smaller pool gives the excess back now */
+	for_each_possible_cpu(cpu)
+		ff_trim_cpu(cpu, per_cpu_ptr(&ff_pcp, cpu)->target, ULONG_MAX);
+
+	if (pages) {
+		for_each_node_state(nid, N_MEMORY) {
+			struct task_struct *t;
+
+			if (ff_nodes[nid].thread) {
+				wake_up(&ff_nodes[nid].wait);
+				continue;
+			}
+			t = kthread_create_on_node(ff_pool_thread, &ff_nodes[nid],
+						   nid, "fastfault/%d", nid);
+			if (IS_ERR(t)) {
+				ret = PTR_ERR(t);
+				NL_SET_ERR_MSG(extack,
+					       "cannot start the zero-pool thread");
+				goto undo;
+			}
+			set_cpus_allowed_ptr(t, cpumask_of_node(nid));
+			ff_nodes[nid].thread = t;
+			wake_up_process(t);
+		}
+		WRITE_ONCE(ff_pool_on, true);
+	}
+	ff_pool_bytes = (u64)pages << PAGE_SHIFT;
+	mutex_unlock(&ff_pool_lock);
+	return 0;
+
+undo:
+	/* back to the old size */
+	WRITE_ONCE(ff_pool_on, false);
+	ff_pool_stop_threads();
+	pages = ff_pool_bytes >> PAGE_SHIFT;
+	mutex_unlock(&ff_pool_lock);
+	if (pages)
+		ff_pool_set_size(ff_pool_bytes, NULL);
+	else
+		ff_pool_set_targets(0);
+	for_each_possible_cpu(cpu)
+		ff_trim_cpu(cpu, per_cpu_ptr(&ff_pcp, cpu)->target, ULONG_MAX);
+	return ret;
+}
+
+void ff_pool_node(int nid, u64 *pages, u64 *target)
+{
+	u64 n = 0;
+	int cpu;
+
+	for_each_cpu(cpu, cpumask_of_node(nid))
+		n += READ_ONCE(per_cpu_ptr(&ff_pcp, cpu)->count);
+	*pages = n;
+	*target = ff_nodes[nid].target;
+}
+
+int ff_pool_init(void)
+{
+	int cpu, nid, ret;
+
+	ff_nodes = kcalloc(nr_node_ids, sizeof(*ff_nodes), GFP_KERNEL);
+	if (!ff_nodes)
+		return -ENOMEM;
+	for_each_node(nid)
+		init_waitqueue_head(&ff_nodes[nid].wait);
+	for_each_possible_cpu(cpu) {
+		struct ff_pcp *pcp = per_cpu_ptr(&ff_pcp, cpu);
+
+		spin_lock_init(&pcp->lock);
+		INIT_LIST_HEAD(&pcp->pages);
+	}
+	ret = ff_shrinker_register();
+	if (ret)
+		goto err_free;
+	return 0;
+
+err_free:
+	kfree(ff_nodes);
+	return ret;
+}
+
+/* After the hook is gone: nobody takes pages any more. */
+void ff_pool_exit(void)
+{
+	int cpu;
+
+	WRITE_ONCE(ff_pool_on, false);
+	ff_pool_stop_threads();
+	ff_shrinker_unregister();
+	for_each_possible_cpu(cpu)
+		ff_trim_cpu(cpu, 0, ULONG_MAX);
+	kfree(ff_nodes);
+}
