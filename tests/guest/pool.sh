@@ -1,0 +1,160 @@
+#!/bin/sh
+# pool.sh: the pre-zeroed page pool, end to end, in a guest (busybox sh).
+# TAP output; exits non-zero if any test failed.  Expects fastfault
+# unloaded at the start and leaves it unloaded.  Covers: every page a
+# program gets is zero (pool alone and with fault-around), the hit rate
+# of a workload the pool is sized for, memory pressure with the pool
+# full (the shrinker gives pages back, nobody is OOM-killed), size
+# changes while programs fault, and MemFree after 20 load/unload cycles.
+#
+#   tests/vm/run --kernel 6.12 -- pool.sh
+
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
+check() {
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else nok "$d"; fi
+}
+diag() { echo "# $*"; }
+loaded() { grep -q '^fastfault ' /proc/modules; }
+unloaded() { ! loaded; }
+sub() {
+	d=$1
+	shift
+	"$@" >/tmp/sub.out 2>&1
+	rc=$?
+	sed 's/^/    /' /tmp/sub.out
+	if [ $rc = 0 ]; then ok "$d"; else nok "$d (exit $rc)"; fi
+}
+# stat KEY: a counter from `faultctl stats -j`
+stat() {
+	faultctl stats -j | tr ',{}[]' '\n\n\n\n\n' |
+		sed -n "s/^ *\"$1\" *: *\([0-9][0-9]*\).*/\1/p" | head -n 1
+}
+# pool pages held now, summed over the nodes
+pool_pages() {
+	faultctl stats -j | tr ',{}[]' '\n\n\n\n\n' |
+		sed -n 's/^ *"pages" *: *\([0-9][0-9]*\).*/\1/p' |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+meminfo() { sed -n "s/^$1: *\([0-9]*\) kB/\1/p" /proc/meminfo; }
+vmstat() { sed -n "s/^$1 //p" /proc/vmstat; }
+# wait_full PAGES: until the pool holds at least PAGES (30 s at most)
+wait_full() {
+	i=0
+	while [ "$(pool_pages)" -lt "$1" ] && [ $i -lt 150 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	[ "$(pool_pages)" -ge "$1" ]
+}
+
+start=$(date +%s)
+check "fastfault is not loaded at the start" unloaded
+echo 3 >/proc/sys/vm/drop_caches
+free0=$(meminfo MemFree)
+diag "MemFree before load: $free0 kB"
+
+check "modprobe fastfault" modprobe fastfault
+check "faultctl set zero-pool 64M" faultctl set zero-pool 64M
+check "faultctl show reports zero-pool 64M" \
+	sh -c 'faultctl show -j | grep -q "\"zero-pool\": *67108864"'
+check "the pool fills to 90% of 64 MiB within 30 s ($(pool_pages) pages)" \
+	wait_full 14745
+diag "stats: $(faultctl stats -j)"
+
+# Zero: freed memory full of a pattern, then fresh memory read back.
+for fa in 1 8; do
+	faultctl set fault-around $fa >/dev/null
+	pooltest dirty 256
+	sub "fault-around $fa: every page from the pool reads zero" pooltest zero 64
+done
+faultctl set fault-around 1 >/dev/null
+check "pool-hits > 0 after the zero tests ($(stat pool-hits))" \
+	[ "$(stat pool-hits)" -gt 0 ]
+
+# Hit rate: 16 MiB touched with 64 MiB pooled (32 MiB per CPU cache).
+wait_full 14745
+faultctl stats --reset >/dev/null
+pooltest touch 16
+hits=$(stat pool-hits)
+miss=$(stat pool-misses)
+diag "16 MiB with a full pool: hits $hits misses $miss"
+# 4096 pages are touched; the floor leaves room for the page tables,
+# stack and exec of pooltest itself (not from the pool) and a migration.
+check "hit rate on a workload the pool is sized for >= 90% ($hits of $((hits + miss)))" \
+	[ $((hits * 100)) -ge $(((hits + miss) * 90)) ] -a "$hits" -ge 3600
+
+# Pressure: a pool of a quarter of RAM, then a program that needs 85% of
+# what was available before the pool existed.
+faultctl set zero-pool 0 >/dev/null
+avail=$(meminfo MemAvailable)
+total=$(meminfo MemTotal)
+quarter=$((total / 4 / 1024))M
+check "faultctl set zero-pool $quarter" faultctl set zero-pool $quarter
+wait_full $((total / 4 / 4 * 9 / 10))
+diag "pool full: $(pool_pages) pages, MemAvailable now $(meminfo MemAvailable) kB (was $avail)"
+oom0=$(vmstat oom_kill)
+need=$((avail * 85 / 100 / 1024))
+sub "pressure: a program takes $need MiB of the $((avail / 1024)) MiB available before the pool" \
+	pooltest hog $need
+check "pressure: nothing was OOM-killed (oom_kill $oom0 -> $(vmstat oom_kill))" \
+	[ "$(vmstat oom_kill)" = "$oom0" ]
+check "pressure: the shrinker gave pool pages back ($(stat pool-shrunk))" \
+	[ "$(stat pool-shrunk)" -gt 0 ]
+
+# Size changes while programs fault.
+rm -f /tmp/pl.rc
+( pooltest loop 8; echo $? >/tmp/pl.rc ) &
+pl=$!
+for s in 64M 256M 0 128M 16M 0 32M; do
+	faultctl set zero-pool $s || nok "faultctl set zero-pool $s under load"
+	sleep 0.5
+done
+wait $pl
+check "size changes under a faulting load: every page still zero ($(cat /tmp/pl.rc))" \
+	[ "$(cat /tmp/pl.rc)" = 0 ]
+check "modprobe -r fastfault" modprobe -r fastfault
+
+# Leak: 20 load/unload cycles with the pool filling, under a faulting load.
+rm -f /tmp/loop.stop /tmp/loop.rc /tmp/loop.log
+(
+	rc=0
+	while [ ! -e /tmp/loop.stop ]; do
+		pooltest loop 1 >>/tmp/loop.log 2>&1 || rc=1
+	done
+	echo $rc >/tmp/loop.rc
+) &
+loop=$!
+cyc_fail=0
+i=1
+while [ $i -le 20 ]; do
+	modprobe fastfault &&
+		faultctl set zero-pool 32M fault-around 8 >/dev/null ||
+		cyc_fail=$((cyc_fail + 1))
+	sleep 0.3
+	modprobe -r fastfault || { cyc_fail=$((cyc_fail + 1)); sleep 1; modprobe -r fastfault; }
+	i=$((i + 1))
+done
+touch /tmp/loop.stop
+wait $loop
+check "20 load/unload cycles with the pool on ($cyc_fail failures)" [ $cyc_fail = 0 ]
+check "pages stayed zero throughout the cycles ($(cat /tmp/loop.rc))" \
+	[ "$(cat /tmp/loop.rc)" = 0 ]
+echo 3 >/proc/sys/vm/drop_caches
+sleep 1
+free1=$(meminfo MemFree)
+diff=$((free0 - free1))
+[ $diff -lt 0 ] && diff=$((-diff))
+diag "MemFree before load $free0 kB, after 20 cycles $free1 kB"
+check "MemFree after unload within 1% of before load ($free0 -> $free1 kB)" \
+	[ $((diff * 100)) -le "$free0" ]
+
+check "fastfault is unloaded at the end" unloaded
+diag "pool.sh: $(($(date +%s) - start)) s"
+echo "1..$n"
+[ $fails = 0 ] || { diag "$fails of $n failed"; exit 1; }
+exit 0
