@@ -258,7 +258,7 @@ fc set anon-fault-around 16
 dd if=/dev/zero of=/dev/null bs=4M count=8 2>/dev/null
 fc stats
 check "stats: every counter, aligned" \
-	eval 'rc_is 0 && [ $(wc -l <$T/out) = 9 ] && out_has "^faults  *[0-9][0-9]*$" &&
+	eval 'rc_is 0 && [ $(wc -l <$T/out) -ge 9 ] && out_has "^faults  *[0-9][0-9]*$" &&
 	out_has "^skip-not-sequential  *[0-9][0-9]*$" && out_has "^window-total  *[0-9][0-9]*$"'
 faults_before=$(faultctl -j stats | jsoncheck faults)
 fc -j stats

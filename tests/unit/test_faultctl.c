@@ -40,7 +40,7 @@ static void test_values(void)
 {
 	static const struct {
 		const char *s;
-		uint32_t v;
+		uint64_t v;
 	} good[] = {
 		{ "1", 1 }, { "8", 8 }, { "64", 64 }, { "064", 64 },
 	};
@@ -51,7 +51,7 @@ static void test_values(void)
 	};
 	const struct ff_key *k = ff_key_by_name("fault-around");
 	char err[256];
-	uint32_t v;
+	uint64_t v;
 	size_t i;
 
 	ok(k && k->attr == FASTFAULT_A_FAULT_AROUND, "fault-around is FASTFAULT_A_FAULT_AROUND");
@@ -67,7 +67,7 @@ static void test_values(void)
 		v = 0;
 		ok(ff_parse_value(k, good[i].s, &v, err, sizeof(err)) == 0 &&
 		   v == good[i].v, "value '%s' parses as %u", good[i].s,
-		   good[i].v);
+		   (unsigned int)good[i].v);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
@@ -83,6 +83,49 @@ static void test_values(void)
 	   "empty value: %s", err);
 	ok(ff_parse_value(k, "65", &v, err, sizeof(err)) == -1 &&
 	   contains(err, "out of range"), "65 is out of range: %s", err);
+	ok(ff_parse_value(k, "8K", &v, err, sizeof(err)) == -1 &&
+	   contains(err, "invalid value '8K'"), "a page count takes no size suffix");
+}
+
+/* A u64 size key, the shape the zero pool's size will have. */
+static void test_sizes(void)
+{
+	static const struct ff_key sz = {
+		.name = "some-size", .attr = 99, .width = 8, .size = true,
+		.min = 0, .max = UINT64_MAX / 2, .unit = "byte", .help = "",
+	};
+	static const struct {
+		const char *s;
+		uint64_t v;
+	} good[] = {
+		{ "0", 0 }, { "4096", 4096 }, { "4K", 4096 }, { "4k", 4096 },
+		{ "4KiB", 4096 }, { "4KB", 4096 }, { "256M", 256ULL << 20 },
+		{ "256MiB", 256ULL << 20 }, { "2G", 2ULL << 30 }, { "1T", 1ULL << 40 },
+		{ "9223372036854775807", UINT64_MAX / 2 },
+	};
+	static const char *const bad[] = {
+		"", "M", "-1M", "1.5G", "1 G", "1GG", "1X", "1Kb2", "1P",
+		"9223372036854775808", "18446744073709551616", "8388608T",
+	};
+	char err[256];
+	uint64_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 1;
+		ok(ff_parse_value(&sz, good[i].s, &v, err, sizeof(err)) == 0 &&
+		   v == good[i].v, "size '%s' parses: %s", good[i].s, err);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 1;
+		ok(ff_parse_value(&sz, bad[i], &v, err, sizeof(err)) == -1 &&
+		   v == 1 && contains(err, "some-size"),
+		   "size '%s' refused: %s", bad[i], err);
+	}
+	ok(strcmp(ff_human_size(256ULL << 20), "256 MiB") == 0 &&
+	   strcmp(ff_human_size(1536ULL << 20), "1.5 GiB") == 0 &&
+	   strcmp(ff_human_size(1000), "1000 B") == 0,
+	   "human sizes");
 }
 
 static void test_settings(void)
@@ -316,7 +359,8 @@ static void test_output(void)
 	fclose(f);
 	ok(strncmp(buf, "[{\"cpu\":0,\"faults\":0,\"batches\":1,", 33) == 0 &&
 	   contains(buf, "},{\"cpu\":1,\"faults\":18446744073709551615,") &&
-	   contains(buf, "\"window-total\":18446744073709551615}]\n"),
+	   contains(buf, "\"window-total\":18446744073709551615") &&
+	   strcmp(buf + strlen(buf) - 3, "}]\n") == 0,
 	   "stats --per-cpu -j");
 	free(buf);
 
@@ -372,6 +416,7 @@ static void test_output(void)
 int main(void)
 {
 	test_values();
+	test_sizes();
 	test_settings();
 	test_conf();
 	test_output();

@@ -11,6 +11,7 @@
  * anything is sent, so a bad line means no change at all.
  */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -110,6 +111,6 @@ void ff_conf_write(FILE *f, const struct ff_settings *set)
 	fprintf(f, "# fastfault configuration; load with: faultctl apply FILE\n");
 	for (i = 0; i < ff_nkeys; i++)
 		if (set->has[ff_keys[i].attr])
-			fprintf(f, "%s %u\n", ff_keys[i].name,
+			fprintf(f, "%s %" PRIu64 "\n", ff_keys[i].name,
 				set->val[ff_keys[i].attr]);
 }

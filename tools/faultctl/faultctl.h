@@ -37,7 +37,9 @@ enum {
 struct ff_key {
 	const char *name;
 	uint16_t attr;		/* FASTFAULT_A_* */
-	uint32_t min, max;
+	uint8_t width;		/* on the wire: 4 (u32) or 8 (u64) */
+	bool size;		/* a size in bytes: accepts K, M, G, T */
+	uint64_t min, max;
 	const char *unit;	/* singular; "" for none */
 	const char *help;
 };
@@ -57,7 +59,7 @@ extern const size_t ff_nstats;
 
 /* A set of configuration values, indexed by attribute. */
 struct ff_settings {
-	uint32_t val[FASTFAULT_A_MAX + 1];
+	uint64_t val[FASTFAULT_A_MAX + 1];
 	bool has[FASTFAULT_A_MAX + 1];
 	char version[64];	/* FASTFAULT_A_VERSION, "" if absent */
 };
@@ -77,7 +79,7 @@ const char *ff_key_list(void);
  * Parse a value for @k.  Returns 0, or -1 with a complete message
  * (naming the key and the value) in @err.
  */
-int ff_parse_value(const struct ff_key *k, const char *s, uint32_t *out,
+int ff_parse_value(const struct ff_key *k, const char *s, uint64_t *out,
 		   char *err, size_t errlen);
 /*
  * Add "KEY VALUE" to @set: unknown key, missing or bad value and a key
@@ -121,6 +123,7 @@ struct ff_out {
 	bool pretty;
 };
 
+const char *ff_human_size(uint64_t v);
 void ff_print_config(const struct ff_out *o, const struct ff_settings *set);
 void ff_print_event(const struct ff_out *o, const struct ff_settings *set);
 void ff_print_stats(const struct ff_out *o, const struct ff_stats *st);

@@ -5,6 +5,7 @@
  * completion all come from these tables.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ const struct ff_key ff_keys[] = {
 	{
 		.name = "fault-around",
 		.attr = FASTFAULT_A_FAULT_AROUND,
+		.width = 4,
 		.min = 1,
 		.max = FASTFAULT_FAULT_AROUND_MAX,
 		.unit = "page",
@@ -23,6 +25,7 @@ const struct ff_key ff_keys[] = {
 	{
 		.name = "anon-fault-around",
 		.attr = FASTFAULT_A_ANON_FAULT_AROUND,
+		.width = 4,
 		.min = 1,
 		.max = FASTFAULT_FAULT_AROUND_MAX,
 		.unit = "page",
@@ -31,6 +34,7 @@ const struct ff_key ff_keys[] = {
 	{
 		.name = "file-fault-around",
 		.attr = FASTFAULT_A_FILE_FAULT_AROUND,
+		.width = 4,
 		.min = 1,
 		.max = FASTFAULT_FAULT_AROUND_MAX,
 		.unit = "page",
@@ -43,7 +47,7 @@ const size_t ff_nkeys = sizeof(ff_keys) / sizeof(ff_keys[0]);
 
 const struct ff_stat_name ff_stat_names[] = {
 	{ "faults", FASTFAULT_STAT_FAULTS,
-	  "user faults on anonymous memory seen" },
+	  "user faults seen" },
 	{ "batches", FASTFAULT_STAT_BATCHES,
 	  "faults that mapped at least one neighbour" },
 	{ "prefaulted", FASTFAULT_STAT_PREFAULTED,
@@ -60,6 +64,18 @@ const struct ff_stat_name ff_stat_names[] = {
 	  "prefaults that returned with the lock dropped" },
 	{ "window-total", FASTFAULT_STAT_WINDOW_TOTAL,
 	  "sum of the windows used (divide by batches for the mean)" },
+	{ "pool-hits", FASTFAULT_STAT_POOL_HITS,
+	  "zeroed-page allocations served from the pool" },
+	{ "pool-misses", FASTFAULT_STAT_POOL_MISSES,
+	  "eligible allocations that found the pool empty" },
+	{ "pool-ineligible", FASTFAULT_STAT_POOL_INELIGIBLE,
+	  "zeroed-page allocations the pool may not serve" },
+	{ "pool-refilled", FASTFAULT_STAT_POOL_REFILLED,
+	  "pages the pool's threads allocated and zeroed" },
+	{ "pool-shrunk", FASTFAULT_STAT_POOL_SHRUNK,
+	  "pool pages given back under memory pressure" },
+	{ "pool-zero-ns", FASTFAULT_STAT_POOL_ZERO_NS,
+	  "time the pool's threads spent allocating and zeroing, in ns" },
 };
 
 const size_t ff_nstats = sizeof(ff_stat_names) / sizeof(ff_stat_names[0]);
@@ -106,34 +122,71 @@ const char *ff_key_list(void)
 #define SHORT_FMT "%.40s%s"
 #define SHORT(s) (s), strlen(s) > 40 ? "..." : ""
 
-/* Only plain decimal: no sign, no spaces, no base prefixes. */
-int ff_parse_value(const struct ff_key *k, const char *s, uint32_t *out,
+/* K, M, G, T (powers of 1024, "KiB" and "KB" too) after a size. */
+static int size_shift(const char *p)
+{
+	static const char units[] = "KMGT";
+	const char *u = *p ? strchr(units, *p & ~0x20) : NULL;
+
+	if (!u)
+		return -1;
+	p++;
+	if ((*p & ~0x20) == 'I')
+		p++;
+	if ((*p & ~0x20) == 'B')
+		p++;
+	return *p ? -1 : 10 * (int)(u - units + 1);
+}
+
+static void range_text(const struct ff_key *k, char *buf, size_t len)
+{
+	snprintf(buf, len, "%" PRIu64 " to %" PRIu64, k->min, k->max);
+}
+
+/*
+ * Only plain decimal (no sign, spaces or base prefixes), and for sizes
+ * a K, M, G or T after it.
+ */
+int ff_parse_value(const struct ff_key *k, const char *s, uint64_t *out,
 		   char *err, size_t errlen)
 {
-	unsigned long long v = 0;
+	bool overflow = false;
+	uint64_t v = 0;
+	char range[64];
 	const char *p;
+	int shift = 0;
 
+	range_text(k, range, sizeof(range));
 	if (!s || !*s) {
 		snprintf(err, errlen, "missing value for %s", k->name);
 		return -1;
 	}
-	for (p = s; *p; p++) {
-		if (*p < '0' || *p > '9') {
-			snprintf(err, errlen,
-				 "invalid value '" SHORT_FMT "' for %s: expected a whole number from %u to %u",
-				 SHORT(s), k->name, k->min, k->max);
-			return -1;
-		}
-		if (v <= UINT32_MAX)
-			v = v * 10 + (unsigned int)(*p - '0');
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		unsigned int d = (unsigned int)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			overflow = true;
+		else
+			v = v * 10 + d;
 	}
-	if (v < k->min || v > k->max) {
+	if (p == s || (*p && (!k->size || (shift = size_shift(p)) < 0))) {
 		snprintf(err, errlen,
-			 "invalid value '" SHORT_FMT "' for %s: out of range (%u to %u)",
-			 SHORT(s), k->name, k->min, k->max);
+			 "invalid value '" SHORT_FMT "' for %s: expected a whole number%s from %s",
+			 SHORT(s), k->name,
+			 k->size ? " of bytes (K, M, G, T suffixes)" : "",
+			 range);
 		return -1;
 	}
-	*out = (uint32_t)v;
+	if (shift && v > UINT64_MAX >> shift)
+		overflow = true;
+	v <<= shift;
+	if (overflow || v < k->min || v > k->max) {
+		snprintf(err, errlen,
+			 "invalid value '" SHORT_FMT "' for %s: out of range (%s)",
+			 SHORT(s), k->name, range);
+		return -1;
+	}
+	*out = v;
 	return 0;
 }
 
@@ -141,7 +194,7 @@ int ff_settings_add(struct ff_settings *set, const char *key,
 		    const char *value, char *err, size_t errlen)
 {
 	const struct ff_key *k = ff_key_by_name(key);
-	uint32_t v;
+	uint64_t v;
 
 	if (!k) {
 		snprintf(err, errlen, "unknown key '" SHORT_FMT "' (keys: %s)",

@@ -11,6 +11,7 @@
  *	faultctl version
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,8 +59,9 @@ static void print_keys(FILE *f)
 
 	fprintf(f, "Keys:\n");
 	for (i = 0; i < ff_nkeys; i++)
-		fprintf(f, "  %-18s %u..%u  %s\n", ff_keys[i].name,
-			ff_keys[i].min, ff_keys[i].max, ff_keys[i].help);
+		fprintf(f, "  %-18s %" PRIu64 "..%" PRIu64 "  %s\n",
+			ff_keys[i].name, ff_keys[i].min, ff_keys[i].max,
+			ff_keys[i].help);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -290,7 +292,7 @@ static int send_set(const struct ff_settings *set)
 
 		if (set->has[a] && now.has[a] && now.val[a] != set->val[a])
 			fprintf(stderr,
-				"faultctl: %s is %u, not %u: the kernel adjusted it\n",
+				"faultctl: %s is %" PRIu64 ", not %" PRIu64 ": the kernel adjusted it\n",
 				ff_keys[i].name, now.val[a], set->val[a]);
 	}
 	return 0;

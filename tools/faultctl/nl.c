@@ -294,9 +294,15 @@ static int config_parse(const struct nlmsghdr *nlh, void *data)
 		    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING)) {
 			snprintf(set->version, sizeof(set->version), "%s",
 				 mnl_attr_get_str(a));
-		} else if (ff_key_by_attr(t) &&
-			   !mnl_attr_validate(a, MNL_TYPE_U32)) {
-			set->val[t] = mnl_attr_get_u32(a);
+		} else if (ff_key_by_attr(t)) {
+			if (ff_key_by_attr(t)->width == 8 &&
+			    !mnl_attr_validate(a, MNL_TYPE_U64))
+				set->val[t] = mnl_attr_get_u64(a);
+			else if (ff_key_by_attr(t)->width == 4 &&
+				 !mnl_attr_validate(a, MNL_TYPE_U32))
+				set->val[t] = mnl_attr_get_u32(a);
+			else
+				continue;
 			set->has[t] = true;
 		}
 	}
@@ -321,10 +327,17 @@ int ff_nl_config_set(struct ff_nl *nl, const struct ff_settings *in,
 	memset(out, 0, sizeof(*out));
 	nlh = req_start(nl, nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET,
 			FASTFAULT_FAMILY_VERSION);
-	for (i = 0; i < ff_nkeys; i++)
-		if (in->has[ff_keys[i].attr])
-			mnl_attr_put_u32(nlh, ff_keys[i].attr,
-					 in->val[ff_keys[i].attr]);
+	for (i = 0; i < ff_nkeys; i++) {
+		const struct ff_key *k = &ff_keys[i];
+
+		if (!in->has[k->attr])
+			continue;
+		if (k->width == 8)
+			mnl_attr_put_u64(nlh, k->attr, in->val[k->attr]);
+		else
+			mnl_attr_put_u32(nlh, k->attr,
+					 (uint32_t)in->val[k->attr]);
+	}
 	return nl_talk(nl, config_parse, out, err);
 }
 

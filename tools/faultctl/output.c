@@ -132,6 +132,25 @@ void ff_json_done(struct ff_json *j)
 	fputc('\n', j->f);
 }
 
+/* 1.5 GiB, 256 MiB, 4 KiB: for people, next to the exact byte count. */
+const char *ff_human_size(uint64_t v)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	static char buf[32];
+	unsigned int u = 0;
+	double d = (double)v;
+
+	while (d >= 1024 && u < sizeof(units) / sizeof(units[0]) - 1) {
+		d /= 1024;
+		u++;
+	}
+	if (d == (double)(uint64_t)d)
+		snprintf(buf, sizeof(buf), "%.0f %s", d, units[u]);
+	else
+		snprintf(buf, sizeof(buf), "%.1f %s", d, units[u]);
+	return buf;
+}
+
 static int key_width(void)
 {
 	size_t i, w = 0;
@@ -180,14 +199,16 @@ void ff_print_config(const struct ff_out *o, const struct ff_settings *set)
 
 	for (i = 0; i < ff_nkeys; i++) {
 		const struct ff_key *k = &ff_keys[i];
-		uint32_t v = set->val[k->attr];
+		uint64_t v = set->val[k->attr];
 
 		if (!set->has[k->attr])
 			continue;
-		fprintf(o->f, "%-*s  %u", w, k->name, v);
+		fprintf(o->f, "%-*s  %" PRIu64, w, k->name, v);
 		if (*k->unit)
 			fprintf(o->f, " %s%s", k->unit, v == 1 ? "" : "s");
-		if (k->min == 1 && v == 1)
+		if (k->size && v >= 1024)
+			fprintf(o->f, " (%s)", ff_human_size(v));
+		if (k->min == v && v <= 1)
 			fputs(" (off)", o->f);
 		fputc('\n', o->f);
 	}
@@ -210,7 +231,7 @@ void ff_print_event(const struct ff_out *o, const struct ff_settings *set)
 		fputs("config", o->f);
 		for (i = 0; i < ff_nkeys; i++)
 			if (set->has[ff_keys[i].attr])
-				fprintf(o->f, " %s %u", ff_keys[i].name,
+				fprintf(o->f, " %s %" PRIu64, ff_keys[i].name,
 					set->val[ff_keys[i].attr]);
 		fputc('\n', o->f);
 	}
