@@ -57,8 +57,7 @@ for N in 1 8 64; do
 	diag "stats at fault-around $N: $(faultctl stats -j)"
 	lost=$(stat lock-lost)
 	pre=$(stat prefaulted)
-	[ "$lost" = 0 ]
-	check "fault-around $N: lock-lost is 0 (${lost:-missing})" [ $? = 0 ]
+	check "fault-around $N: lock-lost is 0 (${lost:-missing})" [ "$lost" = 0 ]
 	if [ $N -gt 1 ]; then
 		check "fault-around $N: prefaulted > 0 (${pre:-missing})" \
 			[ "${pre:-0}" -gt 0 ]
