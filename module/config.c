@@ -8,7 +8,11 @@
  * when a later one fails, so a refused request changes nothing.
  *
  * At load the settings change nothing: anonymous fault-around is off
- * (one page) and the file window is whatever the kernel already uses.
+ * (one page), the file window is whatever the kernel already uses and
+ * the zero pool is empty.
+ *
+ * A change is applied in the order file knob, zero pool, hooks, and
+ * undone in reverse if a later step fails.
  */
 #include <linux/mutex.h>
 #include <linux/netlink.h>
@@ -47,6 +51,7 @@ int ff_config_init(void)
 	ff_config_cur.fault_around = 1;
 	ff_config_cur.anon_fault_around = 1;
 	ff_config_cur.file_fault_around = ff_knob_get();
+	ff_config_cur.zero_pool = ff_pool_get_size();
 	WRITE_ONCE(ff_anon_window, 1);
 	mutex_unlock(&ff_config_lock);
 	return 0;
@@ -69,11 +74,25 @@ void ff_config_get(struct ff_config *cfg)
 	*cfg = ff_config_cur;
 	/* The kernel's own knob, as it is now: it rounds what it is given. */
 	cfg->file_fault_around = ff_knob_get();
+	/* in whole pages, as the pool holds it */
+	cfg->zero_pool = ff_pool_get_size();
 	mutex_unlock(&ff_config_lock);
+}
+
+static unsigned int ff_config_hooks(const struct ff_config *cfg)
+{
+	unsigned int hooks = 0;
+
+	if (cfg->anon_fault_around > 1)
+		hooks |= FF_HOOK_FAULT;
+	if (cfg->zero_pool)
+		hooks |= FF_HOOK_ALLOC;
+	return hooks;
 }
 
 int ff_config_set(const struct ff_config *cfg, struct netlink_ext_ack *extack)
 {
+	u64 old_pool;
 	u32 old_file;
 	int err;
 
@@ -89,19 +108,30 @@ int ff_config_set(const struct ff_config *cfg, struct netlink_ext_ack *extack)
 			goto out;
 	}
 
-	err = ff_hook_update(cfg->anon_fault_around > 1 ? FF_HOOK_FAULT : 0, extack);
-	if (err) {
-		/* Undo the file knob: the request is refused as a whole. */
-		if (cfg->file_fault_around != old_file &&
-		    ff_knob_set(old_file, NULL))
-			pr_warn("could not restore file-fault-around %u\n",
-				old_file);
-		goto out;
+	old_pool = ff_pool_get_size();
+	if (cfg->zero_pool != old_pool) {
+		err = ff_pool_set_size(cfg->zero_pool, extack);
+		if (err)
+			goto undo_knob;
 	}
+
+	err = ff_hook_update(ff_config_hooks(cfg), extack);
+	if (err)
+		goto undo_pool;
 
 	WRITE_ONCE(ff_anon_window, cfg->anon_fault_around);
 	ff_config_cur = *cfg;
 	ff_config_cur.file_fault_around = ff_knob_get();
+	ff_config_cur.zero_pool = ff_pool_get_size();
+	goto out;
+
+	/* The request is refused as a whole: put back what it changed. */
+undo_pool:
+	if (cfg->zero_pool != old_pool && ff_pool_set_size(old_pool, NULL))
+		pr_warn("could not restore zero-pool %llu\n", old_pool);
+undo_knob:
+	if (cfg->file_fault_around != old_file && ff_knob_set(old_file, NULL))
+		pr_warn("could not restore file-fault-around %u\n", old_file);
 out:
 	mutex_unlock(&ff_config_lock);
 	return err;

@@ -26,6 +26,7 @@ struct ff_config {
 	u32 fault_around;	/* FASTFAULT_A_FAULT_AROUND */
 	u32 anon_fault_around;	/* FASTFAULT_A_ANON_FAULT_AROUND */
 	u32 file_fault_around;	/* FASTFAULT_A_FILE_FAULT_AROUND */
+	u64 zero_pool;		/* FASTFAULT_A_ZERO_POOL, bytes */
 };
 
 /*

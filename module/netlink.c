@@ -24,6 +24,8 @@
 #include <linux/capability.h>
 #include <linux/cpumask.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/nodemask.h>
 #include <linux/stddef.h>
 #include <net/genetlink.h>
 #include "fastfault.h"
@@ -34,22 +36,22 @@ enum ff_mcgrp {
 
 /*
  * The configuration attributes, one row each; adding a setting is adding
- * a row here, a member to struct ff_config and a policy entry.  A u32
- * member goes out as NLA_U32, a u64 one as NLA_U64.  A row marked
- * follows_fault_around takes the value of FASTFAULT_A_FAULT_AROUND when
- * a request carries that but not the row's own attribute.
+ * a row here, a member to struct ff_config and a policy entry.  The
+ * policy's type says the member's width: NLA_U32 for a u32, NLA_U64 for
+ * a u64 (asserted below the table).  A row marked
+ * follows_fault_around (u32 rows only) takes the value of
+ * FASTFAULT_A_FAULT_AROUND when a request carries that but not the row's
+ * own attribute.
  */
 struct ff_nl_key {
 	int attr;
 	size_t offset;		/* of the member in struct ff_config */
-	size_t size;		/* 4 or 8 */
 	bool follows_fault_around;
 };
 
 #define FF_KEY(_attr, _member, _follows) {				\
 	.attr = (_attr),						\
 	.offset = offsetof(struct ff_config, _member),			\
-	.size = sizeof_field(struct ff_config, _member),		\
 	.follows_fault_around = (_follows),				\
 }
 
@@ -57,13 +59,26 @@ static const struct ff_nl_key ff_nl_keys[] = {
 	FF_KEY(FASTFAULT_A_FAULT_AROUND, fault_around, false),
 	FF_KEY(FASTFAULT_A_ANON_FAULT_AROUND, anon_fault_around, true),
 	FF_KEY(FASTFAULT_A_FILE_FAULT_AROUND, file_fault_around, true),
+	FF_KEY(FASTFAULT_A_ZERO_POOL, zero_pool, false),
 };
+
+static_assert(sizeof_field(struct ff_config, fault_around) == sizeof(u32));
+static_assert(sizeof_field(struct ff_config, anon_fault_around) == sizeof(u32));
+static_assert(sizeof_field(struct ff_config, file_fault_around) == sizeof(u32));
+static_assert(sizeof_field(struct ff_config, zero_pool) == sizeof(u64));
+
+static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1];
+
+static bool ff_nl_key_u64(const struct ff_nl_key *k)
+{
+	return ff_nl_policy[k->attr].type == NLA_U64;
+}
 
 static u64 ff_nl_key_get(const struct ff_config *cfg, const struct ff_nl_key *k)
 {
 	const void *p = (const char *)cfg + k->offset;
 
-	return k->size == sizeof(u64) ? *(const u64 *)p : *(const u32 *)p;
+	return ff_nl_key_u64(k) ? *(const u64 *)p : *(const u32 *)p;
 }
 
 static void ff_nl_key_set(struct ff_config *cfg, const struct ff_nl_key *k,
@@ -71,7 +86,7 @@ static void ff_nl_key_set(struct ff_config *cfg, const struct ff_nl_key *k,
 {
 	void *p = (char *)cfg + k->offset;
 
-	if (k->size == sizeof(u64))
+	if (ff_nl_key_u64(k))
 		*(u64 *)p = nla_get_u64(nla);
 	else
 		*(u32 *)p = nla_get_u32(nla);
@@ -82,9 +97,21 @@ static int ff_nl_key_put(struct sk_buff *skb, const struct ff_config *cfg,
 {
 	u64 v = ff_nl_key_get(cfg, k);
 
-	if (k->size == sizeof(u64))
+	if (ff_nl_key_u64(k))
 		return nla_put_u64_64bit(skb, k->attr, v, FASTFAULT_A_PAD);
 	return nla_put_u32(skb, k->attr, (u32)v);
+}
+
+static bool ff_nl_config_equal(const struct ff_config *a,
+			       const struct ff_config *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ff_nl_keys); i++)
+		if (ff_nl_key_get(a, &ff_nl_keys[i]) !=
+		    ff_nl_key_get(b, &ff_nl_keys[i]))
+			return false;
+	return true;
 }
 
 static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1] = {
@@ -110,10 +137,8 @@ static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1] = {
 		.type = NLA_REJECT,
 		.reject_message = "statistics are reply only",
 	},
-	[FASTFAULT_A_ZERO_POOL] = {
-		.type = NLA_REJECT,
-		.reject_message = "zero-pool is not wired to the control plane yet",
-	},
+	/* at most half of RAM: checked in ff_nl_config_set() */
+	[FASTFAULT_A_ZERO_POOL] = { .type = NLA_U64 },
 	[FASTFAULT_A_POOL_NODE] = {
 		.type = NLA_REJECT,
 		.reject_message = "pool-node is reply only",
@@ -237,6 +262,14 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
+	if (tb[FASTFAULT_A_ZERO_POOL] &&
+	    nla_get_u64(tb[FASTFAULT_A_ZERO_POOL]) >> PAGE_SHIFT >
+	    totalram_pages() / 2) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[FASTFAULT_A_ZERO_POOL],
+				    "zero-pool is larger than half of RAM");
+		return -ERANGE;
+	}
+
 	ff_config_get(&old);
 	cfg = old;
 
@@ -258,7 +291,7 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	err = ff_nl_reply_config(info, FASTFAULT_CMD_CONFIG_SET);
 
 	ff_config_get(&cfg);
-	if (memcmp(&cfg, &old, sizeof(cfg)))
+	if (!ff_nl_config_equal(&cfg, &old))
 		ff_netlink_notify_config();
 
 	return err;
@@ -283,6 +316,31 @@ static int ff_nl_put_stats(struct sk_buff *skb, const struct ff_stats *st)
 	return 0;
 }
 
+/* The zero pool on each node with memory: what it holds, what it aims at. */
+static int ff_nl_put_pool_nodes(struct sk_buff *skb)
+{
+	struct nlattr *nest;
+	u64 pages, target;
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY) {
+		ff_pool_node(nid, &pages, &target);
+		nest = nla_nest_start(skb, FASTFAULT_A_POOL_NODE);
+		if (!nest)
+			return -EMSGSIZE;
+		if (nla_put_u32(skb, FASTFAULT_POOL_NODE_A_ID, nid) ||
+		    nla_put_u64_64bit(skb, FASTFAULT_POOL_NODE_A_PAGES, pages,
+				      FASTFAULT_POOL_NODE_A_PAD) ||
+		    nla_put_u64_64bit(skb, FASTFAULT_POOL_NODE_A_TARGET, target,
+				      FASTFAULT_POOL_NODE_A_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, nest);
+	}
+	return 0;
+}
+
 static int ff_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ff_stats st;
@@ -299,7 +357,7 @@ static int ff_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 		goto nospace;
 
 	ff_stats_sum(&st);
-	if (ff_nl_put_stats(msg, &st))
+	if (ff_nl_put_stats(msg, &st) || ff_nl_put_pool_nodes(msg))
 		goto nospace;
 
 	genlmsg_end(msg, hdr);
