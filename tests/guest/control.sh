@@ -99,10 +99,11 @@ check "modprobe fastfault" grep -q '^fastfault ' /proc/modules
 
 fc show
 def_file=${orig_file:-16}
-check "show: defaults change nothing (1, 1, kernel's $def_file)" \
+check "show: defaults change nothing (1, 1, kernel's $def_file, no pool)" \
 	eval 'rc_is 0 && out_has "^fault-around  *1 page (off)$" &&
 	out_has "^anon-fault-around  *1 page (off)$" &&
-	out_has "^file-fault-around  *$def_file pages$"'
+	out_has "^file-fault-around  *$def_file pages$" &&
+	out_has "^zero-pool  *0 bytes (off)$"'
 cp $T/out $T/show1
 fc
 check "no command is show" eval 'rc_is 0 && cmp -s $T/out $T/show1'
@@ -165,6 +166,37 @@ for v in 1 64; do
 		eval '[ "$(jkey anon-fault-around)" = $v ] && [ "$(jkey file-fault-around)" = $v ]'
 done
 
+# ---- the zero pool: a u64 size ----
+
+fc set zero-pool 64M
+check "set zero-pool 64M" eval 'rc_is 0 && out_empty'
+fc show
+check "show: zero-pool in bytes, with a human size" out_has "^zero-pool  *67108864 bytes (64 MiB)$"
+fc -j show
+check "show -j: zero-pool as a number of bytes" eval '[ "$(jkey zero-pool)" = 67108864 ]'
+sleep 1
+fc -j stats
+check "stats -j: pool-node array, counters" \
+	eval 'rc_is 0 && json_ok && grep -q "\"pool-node\":\[{\"id\":0,\"pages\":[0-9]*,\"target\":" $T/out &&
+	jkey pool-refilled | grep -qx "[0-9][0-9]*"'
+fc stats
+check "stats: a pool-node line per node" out_has "^pool-node 0: [0-9]* of [0-9]* pages$"
+fc set zero-pool 1048577
+check "zero-pool 1048577: rounded down to pages, with a note" \
+	eval 'rc_is 0 && err_has "zero-pool is 1048576, not 1048577" && [ "$(faultctl -j show | jsoncheck zero-pool)" = 1048576 ]'
+before=$(conf)
+fc set zero-pool 1T
+check "zero-pool 1T: the kernel refuses (exit 2) naming the attribute; nothing changes" \
+	eval 'rc_is 2 && err_is "Error: zero-pool is larger than half of RAM (attribute zero-pool)" && [ "$(conf)" = "$before" ]'
+fc set fault-around 2 zero-pool 1T
+check "a refused pool size refuses the whole request" eval 'rc_is 2 && [ "$(conf)" = "$before" ]'
+fc set zero-pool 1.5G
+check "zero-pool 1.5G: exit 1, caught before sending" \
+	eval 'rc_is 1 && err_has "invalid value .1.5G. for zero-pool: expected a size in bytes" && [ "$(conf)" = "$before" ]'
+fc set zero-pool 0
+fc show
+check "zero-pool 0 turns the pool off" eval 'rc_is 0 && out_has "^zero-pool  *0 bytes (off)$"'
+
 # ---- refused input: nothing changes ----
 
 fc set fault-around 8
@@ -218,7 +250,7 @@ check "set to the current value succeeds" rc_is 0
 fc set anon-fault-around 9
 wait $mpid
 check "monitor saw the real change and not the no-ops" \
-	[ "$(cat $T/mon)" = "config fault-around 8 anon-fault-around 9 file-fault-around 8" ]
+	[ "$(cat $T/mon)" = "config fault-around 8 anon-fault-around 9 file-fault-around 8 zero-pool 0" ]
 
 cat >$T/styled.conf <<CONF
 # a comment

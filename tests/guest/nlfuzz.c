@@ -43,7 +43,11 @@
 #endif
 
 #define BUFSZ (128 * 1024)
-#define NCFG (FASTFAULT_A_FILE_FAULT_AROUND + 1)
+/* the configuration attributes: u32 ones, then the u64 zero-pool */
+#define NCFG (FASTFAULT_A_ZERO_POOL + 1)
+#define CFG_FIRST FASTFAULT_A_FAULT_AROUND
+#define CFG_LAST_U32 FASTFAULT_A_FILE_FAULT_AROUND
+#define NCFG_SEEN (CFG_LAST_U32 - CFG_FIRST + 2)
 
 struct nl {
 	int fd;
@@ -58,7 +62,7 @@ struct counts {
 };
 
 static unsigned char msgbuf[BUFSZ], rxbuf[BUFSZ];
-static uint32_t baseline[NCFG];
+static uint64_t baseline[NCFG];
 static uint64_t rng_state;
 
 static uint32_t rnd(void)
@@ -152,10 +156,20 @@ static uint16_t cfg_attr(void)
 	return FASTFAULT_A_FAULT_AROUND + rnd_below(3);
 }
 
+static void put_u64(struct nlmsghdr *nlh, uint16_t type, uint64_t v)
+{
+	put_attr(nlh, type, 8, &v);
+}
+
 /* A value the policy accepts. */
 static void put_valid(struct nlmsghdr *nlh)
 {
-	put_u32(nlh, cfg_attr(), 1 + rnd_below(FASTFAULT_FAULT_AROUND_MAX));
+	if (rnd_below(4) == 0)
+		put_u64(nlh, FASTFAULT_A_ZERO_POOL,
+			(uint64_t)rnd_below(1 << 14) << 12);
+	else
+		put_u32(nlh, cfg_attr(),
+			1 + rnd_below(FASTFAULT_FAULT_AROUND_MAX));
 }
 
 /* One attribute the policy must refuse; returns what it is, for logs. */
@@ -168,7 +182,13 @@ static const char *put_invalid(struct nlmsghdr *nlh)
 	uint32_t v;
 	size_t len;
 
-	switch (rnd_below(7)) {
+	switch (rnd_below(8)) {
+	case 7:
+		do
+			len = rnd_below(2) ? rnd_below(17) : 100 + rnd_below(400);
+		while (len == 8);
+		put_attr(nlh, FASTFAULT_A_ZERO_POOL, len, NULL);
+		return "zero-pool of the wrong length";
 	case 0:
 		v = rnd_below(2) ? 0 : FASTFAULT_FAULT_AROUND_MAX + 1 +
 			rnd_below(UINT32_MAX - FASTFAULT_FAULT_AROUND_MAX);
@@ -196,11 +216,10 @@ static const char *put_invalid(struct nlmsghdr *nlh)
 		return "u32 flagged nested";
 	case 5: {
 		/* last attribute claims more than the message holds */
-		struct nlattr *a;
+		struct nlattr *a = (void *)((char *)nlh + nlh->nlmsg_len);
 
 		put_valid(nlh);
-		a = (void *)((char *)nlh + nlh->nlmsg_len - NLA_HDRLEN - 4);
-		a->nla_len = (uint16_t)(NLA_HDRLEN + 8 + rnd_below(200));
+		a->nla_len = (uint16_t)(NLA_HDRLEN + 12 + rnd_below(200));
 		return "attribute overruns the message";
 	}
 	default: {
@@ -267,7 +286,7 @@ static int ctrl_family(struct nl *nl)
 }
 
 /* Parse a config reply into cfg[]; returns the number of values seen. */
-static int parse_config(const struct nlmsghdr *nlh, uint32_t *cfg)
+static int parse_config(const struct nlmsghdr *nlh, uint64_t *cfg)
 {
 	const struct nlattr *a;
 	int rem, seen = 0;
@@ -280,9 +299,16 @@ static int parse_config(const struct nlmsghdr *nlh, uint32_t *cfg)
 	     a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len))) {
 		int t = a->nla_type & NLA_TYPE_MASK;
 
-		if (t >= FASTFAULT_A_FAULT_AROUND && t < NCFG &&
+		if (t >= CFG_FIRST && t <= CFG_LAST_U32 &&
 		    a->nla_len == NLA_HDRLEN + 4) {
-			memcpy(&cfg[t], (const char *)a + NLA_HDRLEN, 4);
+			uint32_t v;
+
+			memcpy(&v, (const char *)a + NLA_HDRLEN, 4);
+			cfg[t] = v;
+			seen++;
+		} else if (t == FASTFAULT_A_ZERO_POOL &&
+			   a->nla_len == NLA_HDRLEN + 8) {
+			memcpy(&cfg[t], (const char *)a + NLA_HDRLEN, 8);
 			seen++;
 		}
 	}
@@ -305,7 +331,7 @@ static bool exchange(struct nl *nl, size_t len, enum expect want,
 		     const char *what, struct counts *c)
 {
 	uint32_t fseq = ((struct nlmsghdr *)msgbuf)->nlmsg_seq, pseq;
-	uint32_t cfg[NCFG] = { 0 };
+	uint64_t cfg[NCFG] = { 0 };
 	bool answered = false, ok = true, probe_done = false;
 	struct nlmsghdr *nlh;
 	ssize_t n;
@@ -384,13 +410,13 @@ static bool exchange(struct nl *nl, size_t len, enum expect want,
 			ok = false;
 		}
 	}
-	if (memcmp(cfg + FASTFAULT_A_FAULT_AROUND,
-		   baseline + FASTFAULT_A_FAULT_AROUND,
-		   sizeof(uint32_t) * (NCFG - FASTFAULT_A_FAULT_AROUND))) {
-		fprintf(stderr, "nlfuzz: configuration changed after %s: %u %u %u\n",
-			what, cfg[FASTFAULT_A_FAULT_AROUND],
-			cfg[FASTFAULT_A_ANON_FAULT_AROUND],
-			cfg[FASTFAULT_A_FILE_FAULT_AROUND]);
+	if (memcmp(cfg + CFG_FIRST, baseline + CFG_FIRST,
+		   sizeof(uint64_t) * (NCFG - CFG_FIRST))) {
+		fprintf(stderr, "nlfuzz: configuration changed after %s: %llu %llu %llu %llu\n",
+			what, (unsigned long long)cfg[FASTFAULT_A_FAULT_AROUND],
+			(unsigned long long)cfg[FASTFAULT_A_ANON_FAULT_AROUND],
+			(unsigned long long)cfg[FASTFAULT_A_FILE_FAULT_AROUND],
+			(unsigned long long)cfg[FASTFAULT_A_ZERO_POOL]);
 		ok = false;
 	}
 	if (!ok)
@@ -419,7 +445,7 @@ static void fuzz_one(struct nl *nl, bool privileged, struct counts *c)
 		flags |= NLM_F_DUMP;
 	nlh = msg_start(nl->family, flags, cmd, 0, ++nl->seq);
 
-	switch (rnd_below(privileged ? 9 : 11)) {
+	switch (rnd_below(privileged ? 10 : 12)) {
 	case 0:	/* unknown command, anything inside */
 		((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd =
 			(uint8_t)(rnd_below(2) ? rnd_below(1) :
@@ -462,6 +488,17 @@ static void fuzz_one(struct nl *nl, bool privileged, struct counts *c)
 		nlh->nlmsg_flags |= NLM_F_DUMP;
 		what = "dump of a do-only command";
 		break;
+	case 8:	/* a pool larger than half of any RAM, as root */
+		if (cmd != FASTFAULT_CMD_CONFIG_SET) {
+			what = put_invalid(nlh);
+			break;
+		}
+		if (rnd_below(2))
+			put_valid(nlh);
+		put_u64(nlh, FASTFAULT_A_ZERO_POOL,
+			UINT64_MAX - rnd_below(1 << 30));
+		what = "zero-pool larger than RAM";
+		break;
 	case 6:	/* an attribute given twice */
 		if (!privileged || cmd != FASTFAULT_CMD_CONFIG_SET) {
 			what = put_invalid(nlh);
@@ -477,15 +514,18 @@ static void fuzz_one(struct nl *nl, bool privileged, struct counts *c)
 		}
 		what = "attribute given twice";
 		break;
-	case 9:
-	case 10:	/* unprivileged: a well-formed change */
+	case 10:
+	case 11:	/* unprivileged: a well-formed change */
 		cmd = rnd_below(2) ? FASTFAULT_CMD_CONFIG_SET :
 			FASTFAULT_CMD_STATS_RESET;
 		nlh = msg_start(nl->family, NLM_F_ACK, cmd, 0, nl->seq);
-		if (cmd == FASTFAULT_CMD_CONFIG_SET)
+		if (cmd == FASTFAULT_CMD_CONFIG_SET) {
 			for (n = 1 + rnd_below(3), i = 0; i < n; i++)
 				put_u32(nlh, FASTFAULT_A_FAULT_AROUND + i,
 					1 + rnd_below(FASTFAULT_FAULT_AROUND_MAX));
+			if (rnd_below(2))
+				put_u64(nlh, FASTFAULT_A_ZERO_POOL, 1 << 20);
+		}
 		want = EXPECT_EPERM;
 		what = cmd == FASTFAULT_CMD_CONFIG_SET ?
 			"unprivileged set" : "unprivileged reset";
@@ -515,8 +555,7 @@ static int get_baseline(struct nl *nl)
 		for (nlh = (void *)rxbuf; NLMSG_OK(nlh, n);
 		     nlh = NLMSG_NEXT(nlh, n)) {
 			if (nlh->nlmsg_type == NLMSG_ERROR)
-				return seen == NCFG - FASTFAULT_A_FAULT_AROUND ?
-					0 : -1;
+				return seen == NCFG_SEEN ? 0 : -1;
 			if (nlh->nlmsg_type == nl->family)
 				seen = parse_config(nlh, baseline);
 		}
@@ -623,6 +662,12 @@ static int check_extacks(struct nl *nl)
 	bad += !expect_extack(nl, "set with an unknown attribute", a2,
 			      "Unknown attribute");
 
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET, 0,
+			++nl->seq);
+	put_u64(nlh, FASTFAULT_A_ZERO_POOL, UINT64_MAX);
+	bad += !expect_extack(nl, "set zero-pool beyond RAM", a1,
+			      "larger than half of RAM");
+
 	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_STATS_GET, 0,
 			++nl->seq);
 	put_attr(nlh, FASTFAULT_A_CPU, 4, NULL);
@@ -713,7 +758,7 @@ int main(int argc, char **argv)
 	unsigned long count = 3000;
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	uid_t uid = 65534;
-	uint32_t after[NCFG];
+	uint64_t after[NCFG];
 	struct nl nl = { 0 };
 	int opt, kmsg, status, ret = 0;
 	pid_t pid;
@@ -750,10 +795,11 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 2;
 	}
-	printf("# configuration: fault-around %u anon-fault-around %u file-fault-around %u\n",
-	       baseline[FASTFAULT_A_FAULT_AROUND],
-	       baseline[FASTFAULT_A_ANON_FAULT_AROUND],
-	       baseline[FASTFAULT_A_FILE_FAULT_AROUND]);
+	printf("# configuration: fault-around %llu anon-fault-around %llu file-fault-around %llu zero-pool %llu\n",
+	       (unsigned long long)baseline[FASTFAULT_A_FAULT_AROUND],
+	       (unsigned long long)baseline[FASTFAULT_A_ANON_FAULT_AROUND],
+	       (unsigned long long)baseline[FASTFAULT_A_FILE_FAULT_AROUND],
+	       (unsigned long long)baseline[FASTFAULT_A_ZERO_POOL]);
 
 	if (check_extacks(&nl))
 		ret = 1;

@@ -107,6 +107,7 @@ static void test_sizes(void)
 		"", "M", "-1M", "1.5G", "1 G", "1GG", "1X", "1Kb2", "1P",
 		"9223372036854775808", "18446744073709551616", "8388608T",
 	};
+	const struct ff_key *k;
 	char err[256];
 	uint64_t v;
 	size_t i;
@@ -122,6 +123,17 @@ static void test_sizes(void)
 		   v == 1 && contains(err, "some-size"),
 		   "size '%s' refused: %s", bad[i], err);
 	}
+	k = ff_key_by_name("zero-pool");
+	ok(k && k->attr == FASTFAULT_A_ZERO_POOL && k->width == 8 && k->size,
+	   "zero-pool is FASTFAULT_A_ZERO_POOL, a u64 size");
+	ok(ff_parse_value(k, "256M", &v, err, sizeof(err)) == 0 && v == 256ULL << 20,
+	   "zero-pool 256M");
+	ok(ff_parse_value(k, "18446744073709551615", &v, err, sizeof(err)) == 0 &&
+	   v == UINT64_MAX, "zero-pool takes any u64 (the kernel checks RAM)");
+	ok(ff_parse_value(k, "16777216T", &v, err, sizeof(err)) == -1 &&
+	   contains(err, "too large"), "zero-pool 16777216T is too large: %s", err);
+	ok(ff_parse_value(k, "1.5G", &v, err, sizeof(err)) == -1 &&
+	   contains(err, "expected a size in bytes"), "zero-pool 1.5G: %s", err);
 	ok(strcmp(ff_human_size(256ULL << 20), "256 MiB") == 0 &&
 	   strcmp(ff_human_size(1536ULL << 20), "1.5 GiB") == 0 &&
 	   strcmp(ff_human_size(1000), "1000 B") == 0,
@@ -151,7 +163,7 @@ static void test_settings(void)
 	   contains(err, "missing value for anon-fault-around") &&
 	   !set.has[FASTFAULT_A_ANON_FAULT_AROUND],
 	   "missing value: %s", err);
-	ok(strcmp(ff_key_list(), "fault-around, anon-fault-around, file-fault-around") == 0,
+	ok(strcmp(ff_key_list(), "fault-around, anon-fault-around, file-fault-around, zero-pool") == 0,
 	   "key list: %s", ff_key_list());
 }
 

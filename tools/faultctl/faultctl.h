@@ -64,10 +64,20 @@ struct ff_settings {
 	char version[64];	/* FASTFAULT_A_VERSION, "" if absent */
 };
 
+#define FF_MAX_NODES 64
+
+/* FASTFAULT_A_POOL_NODE: the zero pool on one node */
+struct ff_pool_node {
+	uint32_t id;
+	uint64_t pages, target;
+};
+
 struct ff_stats {
 	uint64_t v[FASTFAULT_STAT_MAX + 1];
 	bool has[FASTFAULT_STAT_MAX + 1];
 	int cpu;		/* -1 for totals */
+	size_t nnodes;
+	struct ff_pool_node node[FF_MAX_NODES];
 };
 
 /* keys.c */

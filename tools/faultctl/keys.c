@@ -41,6 +41,17 @@ const struct ff_key ff_keys[] = {
 		.help = "pages per read fault on files (the kernel's own "
 			"fault-around; rounded down to a power of two)",
 	},
+	{
+		.name = "zero-pool",
+		.attr = FASTFAULT_A_ZERO_POOL,
+		.width = 8,
+		.size = true,
+		.min = 0,
+		.max = UINT64_MAX,
+		.unit = "byte",
+		.help = "bytes of pre-zeroed pages kept ready (0 = off; "
+			"K, M, G, T; at most half of RAM)",
+	},
 };
 
 const size_t ff_nkeys = sizeof(ff_keys) / sizeof(ff_keys[0]);
@@ -170,16 +181,25 @@ int ff_parse_value(const struct ff_key *k, const char *s, uint64_t *out,
 			v = v * 10 + d;
 	}
 	if (p == s || (*p && (!k->size || (shift = size_shift(p)) < 0))) {
-		snprintf(err, errlen,
-			 "invalid value '" SHORT_FMT "' for %s: expected a whole number%s from %s",
-			 SHORT(s), k->name,
-			 k->size ? " of bytes (K, M, G, T suffixes)" : "",
-			 range);
+		if (k->size)
+			snprintf(err, errlen,
+				 "invalid value '" SHORT_FMT "' for %s: expected a size in bytes, such as 65536, 512K, 256M or 2G",
+				 SHORT(s), k->name);
+		else
+			snprintf(err, errlen,
+				 "invalid value '" SHORT_FMT "' for %s: expected a whole number from %s",
+				 SHORT(s), k->name, range);
 		return -1;
 	}
 	if (shift && v > UINT64_MAX >> shift)
 		overflow = true;
 	v <<= shift;
+	if (overflow && k->max == UINT64_MAX) {
+		snprintf(err, errlen,
+			 "invalid value '" SHORT_FMT "' for %s: too large",
+			 SHORT(s), k->name);
+		return -1;
+	}
 	if (overflow || v < k->min || v > k->max) {
 		snprintf(err, errlen,
 			 "invalid value '" SHORT_FMT "' for %s: out of range (%s)",

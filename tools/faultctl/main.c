@@ -58,10 +58,17 @@ static void print_keys(FILE *f)
 	size_t i;
 
 	fprintf(f, "Keys:\n");
-	for (i = 0; i < ff_nkeys; i++)
-		fprintf(f, "  %-18s %" PRIu64 "..%" PRIu64 "  %s\n",
-			ff_keys[i].name, ff_keys[i].min, ff_keys[i].max,
-			ff_keys[i].help);
+	for (i = 0; i < ff_nkeys; i++) {
+		const struct ff_key *k = &ff_keys[i];
+		char range[48];
+
+		if (k->size)
+			snprintf(range, sizeof(range), "SIZE");
+		else
+			snprintf(range, sizeof(range), "%" PRIu64 "..%" PRIu64,
+				 k->min, k->max);
+		fprintf(f, "  %-18s %-6s %s\n", k->name, range, k->help);
+	}
 }
 
 static int usage_error(const char *fmt, const char *arg)

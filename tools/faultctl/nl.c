@@ -341,6 +341,28 @@ int ff_nl_config_set(struct ff_nl *nl, const struct ff_settings *in,
 	return nl_talk(nl, config_parse, out, err);
 }
 
+static void pool_node_parse(const struct nlattr *nest, struct ff_pool_node *n)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case FASTFAULT_POOL_NODE_A_ID:
+			if (!mnl_attr_validate(a, MNL_TYPE_U32))
+				n->id = mnl_attr_get_u32(a);
+			break;
+		case FASTFAULT_POOL_NODE_A_PAGES:
+			if (!mnl_attr_validate(a, MNL_TYPE_U64))
+				n->pages = mnl_attr_get_u64(a);
+			break;
+		case FASTFAULT_POOL_NODE_A_TARGET:
+			if (!mnl_attr_validate(a, MNL_TYPE_U64))
+				n->target = mnl_attr_get_u64(a);
+			break;
+		}
+	}
+}
+
 static void stats_parse_one(const struct nlmsghdr *nlh, struct ff_stats *st)
 {
 	const struct nlattr *a, *s;
@@ -352,6 +374,10 @@ static void stats_parse_one(const struct nlmsghdr *nlh, struct ff_stats *st)
 		case FASTFAULT_A_CPU:
 			if (!mnl_attr_validate(a, MNL_TYPE_U32))
 				st->cpu = (int)mnl_attr_get_u32(a);
+			break;
+		case FASTFAULT_A_POOL_NODE:
+			if (st->nnodes < FF_MAX_NODES)
+				pool_node_parse(a, &st->node[st->nnodes++]);
 			break;
 		case FASTFAULT_A_STATS:
 			mnl_attr_for_each_nested(s, a) {

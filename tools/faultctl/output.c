@@ -280,17 +280,34 @@ static void human_stats(FILE *f, const struct ff_stats *st,
 
 void ff_print_stats(const struct ff_out *o, const struct ff_stats *st)
 {
+	size_t i;
+
 	if (o->json) {
 		struct ff_json j;
 
 		ff_json_init(&j, o->f, o->pretty);
 		ff_json_obj_begin(&j, NULL);
 		json_stats(&j, st);
+		if (st->nnodes) {
+			ff_json_arr_begin(&j, "pool-node");
+			for (i = 0; i < st->nnodes; i++) {
+				ff_json_obj_begin(&j, NULL);
+				ff_json_u64(&j, "id", st->node[i].id);
+				ff_json_u64(&j, "pages", st->node[i].pages);
+				ff_json_u64(&j, "target", st->node[i].target);
+				ff_json_obj_end(&j);
+			}
+			ff_json_arr_end(&j);
+		}
 		ff_json_obj_end(&j);
 		ff_json_done(&j);
 		return;
 	}
 	human_stats(o->f, st, "", value_width(st, 1));
+	for (i = 0; i < st->nnodes; i++)
+		fprintf(o->f, "pool-node %" PRIu32 ": %" PRIu64 " of %" PRIu64
+			" pages\n", st->node[i].id, st->node[i].pages,
+			st->node[i].target);
 }
 
 void ff_print_stats_percpu(const struct ff_out *o, const struct ff_stats *st,
