@@ -11,7 +11,14 @@ _faultctl_keys()
 _faultctl()
 {
 	local cur prev words cword
-	_init_completion || return
+	if declare -F _init_completion >/dev/null; then
+		_init_completion || return
+	else	# without the bash-completion package
+		cur=${COMP_WORDS[COMP_CWORD]}
+		prev=${COMP_WORDS[COMP_CWORD - 1]}
+		words=("${COMP_WORDS[@]}")
+		cword=$COMP_CWORD
+	fi
 
 	local cmds="show set stats monitor showconf apply version help"
 	local gopts="-j --json -p --pretty -h --help -V --version"
@@ -59,8 +66,10 @@ _faultctl()
 	apply)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--help" -- "$cur"))
-		else
+		elif declare -F _filedir >/dev/null; then
 			_filedir
+		else
+			COMPREPLY=($(compgen -f -- "$cur"))
 		fi
 		;;
 	help)
