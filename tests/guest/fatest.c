@@ -1024,6 +1024,66 @@ static void t_race(void)
 	munmap(r.base, RACE_PAGES * PS);
 }
 
+/*
+ * Two threads write alternate 4-page chunks of one region in sequence, so
+ * that one's fault-around lands on pages the other is about to write:
+ * every page must end up holding its writer's value and zeros.
+ */
+#define IL_PAGES	2048
+#define IL_CHUNK	4
+
+struct il_arg {
+	char *base;
+	int id;
+	volatile int *go;
+	unsigned long bad;
+};
+
+static void *il_worker(void *a)
+{
+	struct il_arg *w = a;
+	size_t i;
+
+	while (!*w->go)
+		;
+	for (i = 0; i < IL_PAGES; i++) {
+		if ((i / IL_CHUNK) % 2 != (size_t)w->id)
+			continue;
+		put(w->base, i);
+		if (*(volatile uint64_t *)(w->base + i * PS + off(i)) != tag(i))
+			w->bad++;
+	}
+	return NULL;
+}
+
+static void t_interleave(void)
+{
+	static unsigned char touched[IL_PAGES];
+	struct il_arg w[2];
+	pthread_t th[2];
+	volatile int go = 0;
+	char *m = map_anon(IL_PAGES);
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		w[k].base = m;
+		w[k].id = k;
+		w[k].go = &go;
+		w[k].bad = 0;
+		if (pthread_create(&th[k], NULL, il_worker, &w[k]))
+			bail("pthread_create");
+	}
+	go = 1;
+	for (k = 0; k < 2; k++)
+		pthread_join(th[k], NULL);
+	memset(touched, 1, sizeof(touched));
+	ok(w[0].bad + w[1].bad == 0 &&
+	   verify("interleave", m, IL_PAGES, touched) == 0,
+	   "two threads writing alternate chunks: every page holds its writer's value (%lu bad reads)",
+	   w[0].bad + w[1].bad);
+	munmap(m, IL_PAGES * PS);
+}
+
 static int semantics(void)
 {
 	catch_faults();
@@ -1038,6 +1098,7 @@ static int semantics(void)
 	t_userfaultfd();
 	t_mremap();
 	t_mlock();
+	t_interleave();
 	t_race();
 	return done_testing();
 }
