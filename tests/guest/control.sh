@@ -355,6 +355,15 @@ check "uid 65534 cannot apply: exit 4" eval 'rc_is 4 && [ "$(conf)" = "$before" 
 fcu stats --reset
 check "uid 65534 cannot reset stats: exit 4" eval 'rc_is 4 && err_has "CAP_SYS_ADMIN"'
 
+# ---- host-wide: only the initial network namespace ----
+
+if unshare -n true 2>/dev/null; then
+	unshare -n faultctl show >$T/out 2>$T/err
+	rc=$?
+	check "another network namespace: exit 2, says why (not 'not loaded')" \
+		eval 'rc_is 2 && err_is "Error: fastfault is loaded but can only be reached from the initial network namespace"'
+fi
+
 # ---- help everywhere ----
 
 for c in show set stats monitor showconf apply version help; do

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -259,8 +260,15 @@ int ff_nl_open(struct ff_nl **nlp, struct ff_err *err)
 		err->errnum = ENOENT;
 		status = FF_EXIT_NOMODULE;
 	}
-	if (status != 0 && err->errnum == ENOENT)
+	if (status != 0 && err->errnum == ENOENT) {
 		status = FF_EXIT_NOMODULE;
+		/* loaded, but the family is not in this network namespace */
+		if (access("/sys/module/fastfault/initstate", F_OK) == 0) {
+			snprintf(err->msg, sizeof(err->msg),
+				 "fastfault is loaded but can only be reached from the initial network namespace");
+			status = FF_EXIT_KERNEL;
+		}
+	}
 	if (status) {
 		ff_nl_close(nl);
 		return status;
