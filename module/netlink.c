@@ -10,8 +10,9 @@
  *
  * Reading the configuration and the statistics is open to everyone, as
  * /proc/vmstat is.  Changing settings or resetting the counters needs
- * CAP_SYS_ADMIN in the initial user namespace (GENL_ADMIN_PERM also asks
- * for CAP_NET_ADMIN there).  The knobs are host-wide: the family only
+ * CAP_SYS_ADMIN in the initial user namespace, checked in the handlers
+ * (GENL_ADMIN_PERM would ask for CAP_NET_ADMIN, which has nothing to do
+ * with memory management).  The knobs are host-wide: the family only
  * exists in the initial network namespace.
  *
  * Requests are serialised by the genetlink mutex (no parallel_ops), so a
@@ -414,7 +415,6 @@ static const struct genl_small_ops ff_nl_ops[] = {
 	},
 	{
 		.cmd = FASTFAULT_CMD_CONFIG_SET,
-		.flags = GENL_ADMIN_PERM,
 		.doit = ff_nl_config_set,
 	},
 	{
@@ -424,7 +424,6 @@ static const struct genl_small_ops ff_nl_ops[] = {
 	},
 	{
 		.cmd = FASTFAULT_CMD_STATS_RESET,
-		.flags = GENL_ADMIN_PERM,
 		.doit = ff_nl_stats_reset,
 	},
 };

@@ -355,6 +355,21 @@ check "uid 65534 cannot apply: exit 4" eval 'rc_is 4 && [ "$(conf)" = "$before" 
 fcu stats --reset
 check "uid 65534 cannot reset stats: exit 4" eval 'rc_is 4 && err_has "CAP_SYS_ADMIN"'
 
+# CAP_SYS_ADMIN is what counts, not CAP_NET_ADMIN (12) nor root's uid.
+before=$(conf)
+capdrop 12 faultctl set fault-around 5 >$T/out 2>$T/err
+rc=$?
+check "root without CAP_NET_ADMIN can set" eval 'rc_is 0 && [ "$(conf)" != "$before" ]'
+faultctl set fault-around 3 >/dev/null
+before=$(conf)
+capdrop 21 faultctl set fault-around 6 >$T/out 2>$T/err
+rc=$?
+check "root without CAP_SYS_ADMIN cannot set: exit 4" \
+	eval 'rc_is 4 && err_has "CAP_SYS_ADMIN" && [ "$(conf)" = "$before" ]'
+capdrop 21 faultctl stats --reset >$T/out 2>$T/err
+rc=$?
+check "root without CAP_SYS_ADMIN cannot reset stats: exit 4" rc_is 4
+
 # ---- host-wide: only the initial network namespace ----
 
 if unshare -n true 2>/dev/null; then
