@@ -107,16 +107,12 @@ struct folio *ff_pool_take(gfp_t gfp, int order, struct vm_area_struct *vma)
 	left = pcp->count;
 	spin_unlock(&pcp->lock);
 
-	if (!page) {
-		ff_stat_inc(FASTFAULT_STAT_POOL_MISSES);
-		return NULL;
-	}
-	ff_stat_inc(FASTFAULT_STAT_POOL_HITS);
-	/* below half: wake the node's thread, once */
+	ff_stat_inc(page ? FASTFAULT_STAT_POOL_HITS : FASTFAULT_STAT_POOL_MISSES);
+	/* empty or below half: wake the node's thread, once */
 	if (left < READ_ONCE(pcp->target) / 2 &&
 	    !test_and_set_bit(0, &ff_nodes[nid].kick))
 		wake_up(&ff_nodes[nid].wait);
-	return page_folio(page);
+	return page ? page_folio(page) : NULL;
 }
 
 /* ---- the refill threads ---- */
@@ -192,11 +188,14 @@ static int ff_pool_thread(void *data)
 		for_each_cpu(cpu, cpumask_of_node(nid))
 			if (cpu_online(cpu) && !ff_refill_cpu(nid, cpu))
 				full = false;
-		/* short of memory: look again in a second, not sooner */
+		/*
+		 * Full: sleep until a fault finds a cache low.  Short of
+		 * memory: look again in a second, not sooner.
+		 */
 		wait_event_interruptible_timeout(node->wait,
 						 kthread_should_stop() ||
 						 (full && test_bit(0, &node->kick)),
-						 HZ);
+						 full ? MAX_SCHEDULE_TIMEOUT : HZ);
 	}
 	return 0;
 }
