@@ -8,6 +8,8 @@
  *   fatest seqfaults N   traps per page of a sequential write stream
  *   fatest sparse STRIDE touch 1 page in STRIDE: no RSS bloat
  *   fatest memcg PCT     touch PCT% of this cgroup's memory.max
+ *   fatest memcg-margin KB  touch pages in sequence until the cgroup is
+ *                        within KB KiB of its memory.max
  *   fatest loop SECONDS  fault, verify and unmap fresh mappings until time
  *                        is up
  *
@@ -1222,6 +1224,59 @@ static int memcg(unsigned long pct)
 	return done_testing();
 }
 
+/* memory.current of the cgroup whose memory.max is @maxpath */
+static long memcg_current(const char *maxpath)
+{
+	char path[600], buf[64];
+	size_t len = strlen(maxpath) - strlen("memory.max");
+	FILE *f;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "%.*scurrent", (int)(len + 7), maxpath);
+	f = fopen(path, "r");
+	if (!f)
+		bail("open memory.current");
+	if (fgets(buf, sizeof(buf), f))
+		v = atol(buf);
+	fclose(f);
+	return v;
+}
+
+/*
+ * Write pages in sequence until the cgroup is within @kb KiB of its
+ * memory.max, as a program that sizes itself to its limit would.  What
+ * the program touches fits; a prefault that ignored the headroom would
+ * not.
+ */
+static int memcg_margin(unsigned long kb)
+{
+	char path[600];
+	long limit = memcg_limit(path, sizeof(path));
+	size_t n, i = 0, bad = 0, k;
+	char *m;
+
+	if (limit <= 0) {
+		ok(0, "memcg: no memory.max limit for this cgroup (%s)", path);
+		return done_testing();
+	}
+	n = (size_t)limit / PS;
+	m = map_anon(n);
+	while (i < n) {
+		if (memcg_current(path) + (long)kb * 1024 >= limit)
+			break;
+		for (k = 0; k < 8 && i < n; k++, i++)
+			put(m, i);
+	}
+	diag("memcg: %s = %ld, stopped %lu KiB short after %zu pages",
+	     path, limit, kb, i);
+	for (k = 0; k < i; k++)
+		bad += *(uint64_t *)(m + k * PS + off(k)) != tag(k);
+	ok(bad == 0 && i > 0, "memcg: %zu pages written up to %lu KiB from the limit, data intact",
+	   i, kb);
+	munmap(m, n * PS);
+	return done_testing();
+}
+
 static int loop(double seconds)
 {
 	const size_t n = 256;
@@ -1259,7 +1314,7 @@ static int loop(double seconds)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: fatest semantics N | seqfaults N | sparse STRIDE | memcg PCT | loop SECONDS\n");
+		"usage: fatest semantics N | seqfaults N | sparse STRIDE | memcg PCT | memcg-margin KB | loop SECONDS\n");
 	exit(2);
 }
 
@@ -1283,6 +1338,8 @@ int main(int argc, char **argv)
 		return sparse(arg);
 	if (!strcmp(argv[1], "memcg") && arg > 0 && arg <= 100)
 		return memcg(arg);
+	if (!strcmp(argv[1], "memcg-margin") && arg > 0)
+		return memcg_margin(arg);
 	if (!strcmp(argv[1], "loop") && arg > 0)
 		return loop(arg);
 	usage();

@@ -87,6 +87,27 @@ diag "memcg: peak $(cat $cg/memory.peak 2>/dev/null) stats $(faultctl stats -j)"
 check "memcg: oom_kill stays 0 (${oom:-missing})" [ "$oom" = 0 ]
 rmdir $cg 2>/dev/null
 
+# A program that writes in sequence until its 40M group is within 256 KiB
+# of memory.max: what it touches fits, but a 64-page window near the end
+# would not, so the headroom check must cut windows short (skip-pressure)
+# and the group must never reach its limit.
+mkdir -p $cg
+echo 40M >$cg/memory.max
+echo 0 >$cg/memory.swap.max 2>/dev/null
+faultctl stats --reset >/dev/null 2>&1
+# shellcheck disable=SC2016
+sub "memcg near its limit: fatest memcg-margin 256 in 40M at fault-around 64" \
+	sh -c 'echo $$ >'$cg'/cgroup.procs && exec fatest memcg-margin 256'
+ev=$(tr '\n' ' ' <$cg/memory.events)
+diag "memcg 40M: memory.events: $ev peak $(cat $cg/memory.peak 2>/dev/null)"
+press=$(stat skip-pressure)
+check "memcg near its limit: the window was cut short (skip-pressure ${press:-missing})" \
+	[ "${press:-0}" -gt 0 ]
+check "memcg near its limit: never at memory.max, no OOM ($ev)" \
+	[ "$(sed -n 's/^max //p' $cg/memory.events)" = 0 -a \
+	  "$(sed -n 's/^oom_kill //p' $cg/memory.events)" = 0 ]
+rmdir $cg 2>/dev/null
+
 check "modprobe -r fastfault" modprobe -r fastfault
 
 # 20 load/unload cycles while fresh mappings fault and are checked
