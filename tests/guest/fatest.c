@@ -8,6 +8,7 @@
  *   fatest seqfaults N   traps per page of a sequential write stream
  *   fatest sparse STRIDE touch 1 page in STRIDE: no RSS bloat
  *   fatest memcg PCT     touch PCT% of this cgroup's memory.max
+ *   fatest uffd-hold SECONDS  keep a fault asleep in the kernel that long
  *   fatest memcg-margin KB  touch pages in sequence until the cgroup is
  *                        within KB KiB of its memory.max
  *   fatest loop SECONDS  fault, verify and unmap fresh mappings until time
@@ -1277,6 +1278,54 @@ static int memcg_margin(unsigned long kb)
 	return done_testing();
 }
 
+static void *uffd_toucher(void *arg)
+{
+	*(volatile char *)arg = 1;	/* sleeps in the kernel until resolved */
+	return NULL;
+}
+
+/*
+ * A fault that sleeps inside the kernel's fault handler (and so inside
+ * fastfault's wrapper) for @seconds: a userfaultfd-registered page that
+ * a thread touches and that is resolved only afterwards.  Prints
+ * "holding" once the fault is pending.
+ */
+static int uffd_hold(unsigned long seconds)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffdio_zeropage zp;
+	struct uffd_msg msg;
+	pthread_t th;
+	char *m;
+	int fd;
+
+	fd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, UFFDIO_API, &api))
+		bail("userfaultfd");
+	m = map_anon(1);
+	reg.range.start = (unsigned long)m;
+	reg.range.len = PS;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(fd, UFFDIO_REGISTER, &reg))
+		bail("UFFDIO_REGISTER");
+	if (pthread_create(&th, NULL, uffd_toucher, m))
+		bail("pthread_create");
+	if (read(fd, &msg, sizeof(msg)) != sizeof(msg))
+		bail("read uffd");
+	printf("holding\n");
+	fflush(stdout);
+	sleep(seconds);
+	zp.range.start = (unsigned long)m;
+	zp.range.len = PS;
+	zp.mode = 0;
+	if (ioctl(fd, UFFDIO_ZEROPAGE, &zp))
+		bail("UFFDIO_ZEROPAGE");
+	pthread_join(th, NULL);
+	ok(m[0] == 1, "uffd-hold: the fault held for %lu s completed", seconds);
+	return done_testing();
+}
+
 static int loop(double seconds)
 {
 	const size_t n = 256;
@@ -1314,7 +1363,7 @@ static int loop(double seconds)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: fatest semantics N | seqfaults N | sparse STRIDE | memcg PCT | memcg-margin KB | loop SECONDS\n");
+		"usage: fatest semantics N | seqfaults N | sparse STRIDE | memcg PCT | memcg-margin KB | uffd-hold SECONDS | loop SECONDS\n");
 	exit(2);
 }
 
@@ -1338,6 +1387,8 @@ int main(int argc, char **argv)
 		return sparse(arg);
 	if (!strcmp(argv[1], "memcg") && arg > 0 && arg <= 100)
 		return memcg(arg);
+	if (!strcmp(argv[1], "uffd-hold") && arg > 0)
+		return uffd_hold(arg);
 	if (!strcmp(argv[1], "memcg-margin") && arg > 0)
 		return memcg_margin(arg);
 	if (!strcmp(argv[1], "loop") && arg > 0)

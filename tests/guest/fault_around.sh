@@ -110,6 +110,26 @@ rmdir $cg 2>/dev/null
 
 check "modprobe -r fastfault" modprobe -r fastfault
 
+# Unload while a fault sleeps inside the wrapper (userfaultfd): modprobe -r
+# waits for it, then succeeds; nothing crashes.
+check "modprobe fastfault (uffd unload)" modprobe fastfault
+faultctl set fault-around 8 >/dev/null
+fatest uffd-hold 3 >/tmp/hold.out 2>&1 &
+hold=$!
+i=0
+while ! grep -q holding /tmp/hold.out && [ $i -lt 50 ]; do nap; i=$((i + 1)); done
+t0=$(date +%s)
+modprobe -r fastfault
+rrc=$?
+t1=$(date +%s)
+wait $hold
+hrc=$?
+sed 's/^/    /' /tmp/hold.out
+check "unload with a fault asleep in the wrapper waits for it ($((t1 - t0)) s) and succeeds ($rrc)" \
+	[ $rrc = 0 -a $((t1 - t0)) -ge 1 ]
+check "the sleeping fault completed normally ($hrc)" [ $hrc = 0 ]
+check "fastfault is unloaded after the uffd unload" unloaded
+
 # 20 load/unload cycles while fresh mappings fault and are checked
 rm -f /tmp/loop.stop /tmp/loop.rc
 (
