@@ -9,34 +9,7 @@
 #
 #   tests/vm/run --kernel 6.12 -- fault_around.sh
 
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-nok() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
-check() {	# check DESC COMMAND...: one test, passes if COMMAND does
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-diag() { echo "# $*"; }
-loaded() { grep -q '^fastfault ' /proc/modules; }
-unloaded() { ! loaded; }
-
-# sub DESC COMMAND...: one test for a whole fatest run, its TAP indented
-sub() {
-	d=$1
-	shift
-	"$@" >/tmp/sub.out 2>&1
-	rc=$?
-	sed 's/^/    /' /tmp/sub.out
-	if [ $rc = 0 ]; then ok "$d"; else nok "$d (exit $rc)"; fi
-}
-
-# stat KEY: a counter from `faultctl stats -j` (empty if missing)
-stat() {
-	faultctl stats -j | tr ',{}' '\n\n\n' |
-		sed -n "s/^ *\"$1\" *: *\([0-9][0-9]*\).*/\1/p"
-}
+. tap.sh
 
 nap() { sleep 0.2 2>/dev/null || sleep 1; }
 
@@ -169,6 +142,4 @@ check "fatest loop ran and passed throughout ($rounds runs, status $(cat /tmp/lo
 
 check "fastfault is unloaded at the end" unloaded
 diag "fault_around.sh: $(($(date +%s) - start)) s"
-echo "1..$n"
-[ $fails = 0 ] || { diag "$fails of $n failed"; exit 1; }
-exit 0
+finish

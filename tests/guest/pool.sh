@@ -9,31 +9,7 @@
 #
 #   tests/vm/run --kernel 6.12 -- pool.sh
 
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-nok() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
-check() {
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-diag() { echo "# $*"; }
-loaded() { grep -q '^fastfault ' /proc/modules; }
-unloaded() { ! loaded; }
-sub() {
-	d=$1
-	shift
-	"$@" >/tmp/sub.out 2>&1
-	rc=$?
-	sed 's/^/    /' /tmp/sub.out
-	if [ $rc = 0 ]; then ok "$d"; else nok "$d (exit $rc)"; fi
-}
-# stat KEY: a counter from `faultctl stats -j`
-stat() {
-	faultctl stats -j | tr ',{}[]' '\n\n\n\n\n' |
-		sed -n "s/^ *\"$1\" *: *\([0-9][0-9]*\).*/\1/p" | head -n 1
-}
+. tap.sh
 # pool pages held now, summed over the nodes
 pool_pages() {
 	faultctl stats -j | tr ',{}[]' '\n\n\n\n\n' |
@@ -163,6 +139,4 @@ check "free memory after unload within 1% of before load ($free0 -> $free1 kB)" 
 
 check "fastfault is unloaded at the end" unloaded
 diag "pool.sh: $(($(date +%s) - start)) s"
-echo "1..$n"
-[ $fails = 0 ] || { diag "$fails of $n failed"; exit 1; }
-exit 0
+finish

@@ -1,0 +1,39 @@
+# shellcheck shell=sh
+# tap.sh: what the guest test scripts share (sourced: `. tap.sh`).
+# TAP lines, a failure count, the module's state and its counters.
+
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+nok() { n=$((n + 1)); echo "not ok $n - $*"; fails=$((fails + 1)); }
+check() {	# check DESC COMMAND...: one test, passes if COMMAND does
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else nok "$d"; fi
+}
+diag() { echo "# $*"; }
+loaded() { grep -q '^fastfault ' /proc/modules; }
+unloaded() { ! loaded; }
+
+# sub DESC COMMAND...: one test for a whole program run, its TAP indented
+sub() {
+	d=$1
+	shift
+	"$@" >/tmp/sub.out 2>&1
+	rc=$?
+	sed 's/^/    /' /tmp/sub.out
+	if [ $rc = 0 ]; then ok "$d"; else nok "$d (exit $rc)"; fi
+}
+
+# stat KEY: a counter from `faultctl stats -j` (empty if missing)
+stat() {
+	faultctl stats -j | tr ',{}[]' '\n\n\n\n\n' |
+		sed -n "s/^ *\"$1\" *: *\([0-9][0-9]*\).*/\1/p" | head -n 1
+}
+
+# finish NAME: the plan line and the exit status
+finish() {
+	echo "1..$n"
+	[ $fails = 0 ] || { diag "$fails of $n failed"; exit 1; }
+	exit 0
+}
