@@ -37,8 +37,10 @@ static bool ff_config_valid(const struct ff_config *cfg,
 		NL_SET_ERR_MSG(extack, "anon-fault-around out of range");
 		return false;
 	}
-	if (cfg->file_fault_around < 1 ||
-	    cfg->file_fault_around > FASTFAULT_FAULT_AROUND_MAX) {
+	/* 0 is the current value where the kernel's knob was not found */
+	if (cfg->file_fault_around != ff_knob_get() &&
+	    (cfg->file_fault_around < 1 ||
+	     cfg->file_fault_around > FASTFAULT_FAULT_AROUND_MAX)) {
 		NL_SET_ERR_MSG(extack, "file-fault-around out of range");
 		return false;
 	}

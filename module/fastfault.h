@@ -69,6 +69,7 @@ void ff_stats_reset(void);
 int ff_knob_init(void);
 void ff_knob_exit(void);
 u32 ff_knob_get(void);
+u32 ff_knob_follow(u32 fault_around);
 int ff_knob_set(u32 pages, struct netlink_ext_ack *extack);
 
 /* fault_around.c */

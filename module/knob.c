@@ -87,6 +87,21 @@ u32 ff_knob_get(void)
 	return knob_addr ? knob_read_pages() : 0;
 }
 
+/*
+ * The file window that fault-around @fault_around means: the same number
+ * of pages, except that 1 (off) gives the kernel back its own default
+ * rather than one page, which would be slower than stock.  Where the
+ * knob was not found the file side stays as it is.
+ */
+u32 ff_knob_follow(u32 fault_around)
+{
+	if (!knob_addr)
+		return 0;
+	if (fault_around > 1)
+		return fault_around;
+	return knob_in_bytes ? knob_orig >> PAGE_SHIFT : knob_orig;
+}
+
 int ff_knob_set(u32 pages, struct netlink_ext_ack *extack)
 {
 	unsigned long v;

@@ -59,7 +59,8 @@ struct ff_nl_key {
 static const struct ff_nl_key ff_nl_keys[] = {
 	FF_KEY(FASTFAULT_A_FAULT_AROUND, fault_around, false),
 	FF_KEY(FASTFAULT_A_ANON_FAULT_AROUND, anon_fault_around, true),
-	FF_KEY(FASTFAULT_A_FILE_FAULT_AROUND, file_fault_around, true),
+	/* follows fault-around through ff_knob_follow(), below */
+	FF_KEY(FASTFAULT_A_FILE_FAULT_AROUND, file_fault_around, false),
 	FF_KEY(FASTFAULT_A_ZERO_POOL, zero_pool, false),
 };
 
@@ -283,6 +284,8 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 			 tb[FASTFAULT_A_FAULT_AROUND])
 			ff_nl_key_set(&cfg, k, tb[FASTFAULT_A_FAULT_AROUND]);
 	}
+	if (tb[FASTFAULT_A_FAULT_AROUND] && !tb[FASTFAULT_A_FILE_FAULT_AROUND])
+		cfg.file_fault_around = ff_knob_follow(cfg.fault_around);
 
 	err = ff_config_set(&cfg, info->extack);
 	if (err)

@@ -140,6 +140,17 @@ if [ -n "$orig_file" ]; then
 fi
 fc -j show
 check "show -j after set" eval 'json_ok && [ "$(jkey fault-around)" = 8 ] && [ "$(jkey anon-fault-around)" = 8 ]'
+fc set fault-around 1
+fc -j show
+check "fault-around 1 is off: anon 1, file back to the kernel's $def_file, not 1" \
+	eval 'json_ok && [ "$(jkey anon-fault-around)" = 1 ] && [ "$(jkey file-fault-around)" = $def_file ]'
+if [ -n "$orig_file" ]; then
+	check "fault-around 1 put the kernel's knob back to $orig_file" [ "$(debugfs_pages)" = "$orig_file" ]
+fi
+fc set fault-around 1 file-fault-around 1
+check "fault-around 1 file-fault-around 1 still gives one page" \
+	eval 'rc_is 0 && [ "$(faultctl -j show | jsoncheck file-fault-around)" = 1 ]'
+fc set fault-around 8
 
 fc set anon-fault-around 16 file-fault-around 4
 fc show

@@ -19,8 +19,8 @@ const struct ff_key ff_keys[] = {
 		.min = 1,
 		.max = FASTFAULT_FAULT_AROUND_MAX,
 		.unit = "page",
-		.help = "pages per fault, anonymous and file (1 = off); "
-			"sets both below",
+		.help = "pages per fault, anonymous and file; sets both below "
+			"(1 = off: file back to the kernel's default)",
 	},
 	{
 		.name = "anon-fault-around",
