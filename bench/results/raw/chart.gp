@@ -1,0 +1,34 @@
+set terminal pngcairo size 1800,1040 font "DejaVu Sans,10"
+set output "/tmp/benchrun/chart.png"
+set multiplot layout 2,3
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.9 border -1
+set boxwidth 0.9
+set xtics rotate by -45 scale 0 font ',8'
+set key top left font ',8'
+set grid ytics
+set datafile missing 'NaN'
+unset logscale y
+set yrange [-40:40]
+set title '6.1: guest instructions per page/job, % vs stock (clipped at ±40%)'
+plot '/tmp/benchrun/raw/chart-6.1.dat' index 0 using 2:xtic(1) title 'stock' , '/tmp/benchrun/raw/chart-6.1.dat' index 0 using 3:xtic(1) title 'thp-always' , '/tmp/benchrun/raw/chart-6.1.dat' index 0 using 4:xtic(1) title 'mthp-16k' , '/tmp/benchrun/raw/chart-6.1.dat' index 0 using 5:xtic(1) title 'madv-populate' , '/tmp/benchrun/raw/chart-6.1.dat' index 0 using 6:xtic(1) title 'fab-4096' , '/tmp/benchrun/raw/chart-6.1.dat' index 0 using 7:xtic(1) title 'ff-8' , '/tmp/benchrun/raw/chart-6.1.dat' index 0 using 8:xtic(1) title 'ff-16' , '/tmp/benchrun/raw/chart-6.1.dat' index 0 using 9:xtic(1) title 'pool-on'
+set logscale y
+set yrange [0.001:100]
+set title '6.1: hardware faults per page/job (log)'
+plot '/tmp/benchrun/raw/chart-6.1.dat' index 1 using 2:xtic(1) title 'stock' , '/tmp/benchrun/raw/chart-6.1.dat' index 1 using 3:xtic(1) title 'thp-always' , '/tmp/benchrun/raw/chart-6.1.dat' index 1 using 4:xtic(1) title 'mthp-16k' , '/tmp/benchrun/raw/chart-6.1.dat' index 1 using 5:xtic(1) title 'madv-populate' , '/tmp/benchrun/raw/chart-6.1.dat' index 1 using 6:xtic(1) title 'fab-4096' , '/tmp/benchrun/raw/chart-6.1.dat' index 1 using 7:xtic(1) title 'ff-8' , '/tmp/benchrun/raw/chart-6.1.dat' index 1 using 8:xtic(1) title 'ff-16' , '/tmp/benchrun/raw/chart-6.1.dat' index 1 using 9:xtic(1) title 'pool-on'
+set yrange [0.5:100]
+set title '6.1: RSS per touched page (log; exec-loop n/a)'
+plot '/tmp/benchrun/raw/chart-6.1.dat' index 2 using 2:xtic(1) title 'stock' , '/tmp/benchrun/raw/chart-6.1.dat' index 2 using 3:xtic(1) title 'thp-always' , '/tmp/benchrun/raw/chart-6.1.dat' index 2 using 4:xtic(1) title 'mthp-16k' , '/tmp/benchrun/raw/chart-6.1.dat' index 2 using 5:xtic(1) title 'madv-populate' , '/tmp/benchrun/raw/chart-6.1.dat' index 2 using 6:xtic(1) title 'fab-4096' , '/tmp/benchrun/raw/chart-6.1.dat' index 2 using 7:xtic(1) title 'ff-8' , '/tmp/benchrun/raw/chart-6.1.dat' index 2 using 8:xtic(1) title 'ff-16' , '/tmp/benchrun/raw/chart-6.1.dat' index 2 using 9:xtic(1) title 'pool-on'
+unset logscale y
+set yrange [-40:40]
+set title '6.12: guest instructions per page/job, % vs stock (clipped at ±40%)'
+plot '/tmp/benchrun/raw/chart-6.12.dat' index 0 using 2:xtic(1) title 'stock' , '/tmp/benchrun/raw/chart-6.12.dat' index 0 using 3:xtic(1) title 'thp-always' , '/tmp/benchrun/raw/chart-6.12.dat' index 0 using 4:xtic(1) title 'mthp-16k' , '/tmp/benchrun/raw/chart-6.12.dat' index 0 using 5:xtic(1) title 'madv-populate' , '/tmp/benchrun/raw/chart-6.12.dat' index 0 using 6:xtic(1) title 'fab-4096' , '/tmp/benchrun/raw/chart-6.12.dat' index 0 using 7:xtic(1) title 'ff-8' , '/tmp/benchrun/raw/chart-6.12.dat' index 0 using 8:xtic(1) title 'ff-16' , '/tmp/benchrun/raw/chart-6.12.dat' index 0 using 9:xtic(1) title 'pool-on'
+set logscale y
+set yrange [0.001:100]
+set title '6.12: hardware faults per page/job (log)'
+plot '/tmp/benchrun/raw/chart-6.12.dat' index 1 using 2:xtic(1) title 'stock' , '/tmp/benchrun/raw/chart-6.12.dat' index 1 using 3:xtic(1) title 'thp-always' , '/tmp/benchrun/raw/chart-6.12.dat' index 1 using 4:xtic(1) title 'mthp-16k' , '/tmp/benchrun/raw/chart-6.12.dat' index 1 using 5:xtic(1) title 'madv-populate' , '/tmp/benchrun/raw/chart-6.12.dat' index 1 using 6:xtic(1) title 'fab-4096' , '/tmp/benchrun/raw/chart-6.12.dat' index 1 using 7:xtic(1) title 'ff-8' , '/tmp/benchrun/raw/chart-6.12.dat' index 1 using 8:xtic(1) title 'ff-16' , '/tmp/benchrun/raw/chart-6.12.dat' index 1 using 9:xtic(1) title 'pool-on'
+set yrange [0.5:100]
+set title '6.12: RSS per touched page (log; exec-loop n/a)'
+plot '/tmp/benchrun/raw/chart-6.12.dat' index 2 using 2:xtic(1) title 'stock' , '/tmp/benchrun/raw/chart-6.12.dat' index 2 using 3:xtic(1) title 'thp-always' , '/tmp/benchrun/raw/chart-6.12.dat' index 2 using 4:xtic(1) title 'mthp-16k' , '/tmp/benchrun/raw/chart-6.12.dat' index 2 using 5:xtic(1) title 'madv-populate' , '/tmp/benchrun/raw/chart-6.12.dat' index 2 using 6:xtic(1) title 'fab-4096' , '/tmp/benchrun/raw/chart-6.12.dat' index 2 using 7:xtic(1) title 'ff-8' , '/tmp/benchrun/raw/chart-6.12.dat' index 2 using 8:xtic(1) title 'ff-16' , '/tmp/benchrun/raw/chart-6.12.dat' index 2 using 9:xtic(1) title 'pool-on'
+unset multiplot
