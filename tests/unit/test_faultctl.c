@@ -7,6 +7,7 @@
  *	make -C tools/faultctl test
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,7 +116,8 @@ static void test_sizes(void)
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		v = 1;
 		ok(ff_parse_value(&sz, good[i].s, &v, err, sizeof(err)) == 0 &&
-		   v == good[i].v, "size '%s' parses: %s", good[i].s, err);
+		   v == good[i].v, "size '%s' parses as %" PRIu64, good[i].s,
+		   good[i].v);
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		v = 1;
