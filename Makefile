@@ -11,6 +11,7 @@
 #   make demo             the product working, in QEMU
 #   make bench            the benchmark suite, in QEMU
 #   make bench-native     the same programs on this machine's own kernel
+#   make bench-zeroing    clear_page vs movnti for the page pool, on this CPU
 
 VERSION := $(shell cat VERSION)
 KERNELRELEASE ?= $(shell uname -r)
@@ -45,6 +46,11 @@ bench:
 bench-native:
 	tests/bench --native
 
+bench-zeroing:
+	mkdir -p build
+	$(CC) -O2 -std=gnu11 -Wall -Wextra -Werror -o build/zerobench bench/zerobench.c
+	build/zerobench $(ZEROBENCH_ARGS)
+
 # DKMS gets only what building the module needs, not the work tree.
 dkms-src:
 	rm -rf $(DKMS_SRC)
@@ -72,4 +78,4 @@ clean:
 	rm -rf build
 
 .PHONY: all faultctl module install unit check demo bench bench-native \
-	dkms-src dkms-add dkms-install dkms-remove clean
+	bench-zeroing dkms-src dkms-add dkms-install dkms-remove clean
