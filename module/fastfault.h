@@ -27,6 +27,7 @@ struct ff_config {
 	u32 anon_fault_around;	/* FASTFAULT_A_ANON_FAULT_AROUND */
 	u32 file_fault_around;	/* FASTFAULT_A_FILE_FAULT_AROUND */
 	u64 zero_pool;		/* FASTFAULT_A_ZERO_POOL, bytes */
+	u32 zero_nontemporal;	/* FASTFAULT_A_ZERO_NONTEMPORAL, 0 or 1 */
 };
 
 /*
@@ -84,6 +85,8 @@ void ff_pool_exit(void);
 u64 ff_pool_get_size(void);
 int ff_pool_set_size(u64 bytes, struct netlink_ext_ack *extack);
 void ff_pool_node(int nid, u64 *pages, u64 *target);
+bool ff_pool_nontemporal_allowed(void);
+void ff_pool_set_nontemporal(bool on);
 
 /* hook.c */
 enum {

@@ -62,12 +62,14 @@ static const struct ff_nl_key ff_nl_keys[] = {
 	/* follows fault-around through ff_knob_follow(), below */
 	FF_KEY(FASTFAULT_A_FILE_FAULT_AROUND, file_fault_around, false),
 	FF_KEY(FASTFAULT_A_ZERO_POOL, zero_pool, false),
+	FF_KEY(FASTFAULT_A_ZERO_NONTEMPORAL, zero_nontemporal, false),
 };
 
 static_assert(sizeof_field(struct ff_config, fault_around) == sizeof(u32));
 static_assert(sizeof_field(struct ff_config, anon_fault_around) == sizeof(u32));
 static_assert(sizeof_field(struct ff_config, file_fault_around) == sizeof(u32));
 static_assert(sizeof_field(struct ff_config, zero_pool) == sizeof(u64));
+static_assert(sizeof_field(struct ff_config, zero_nontemporal) == sizeof(u32));
 
 static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1];
 
@@ -145,6 +147,8 @@ static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1] = {
 		.type = NLA_REJECT,
 		.reject_message = "pool-node is reply only",
 	},
+	/* 1 needs init_on_alloc=0: checked in ff_nl_config_set() */
+	[FASTFAULT_A_ZERO_NONTEMPORAL] = NLA_POLICY_MAX(NLA_U32, 1),
 };
 
 static struct genl_family ff_family;
@@ -270,6 +274,15 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[FASTFAULT_A_ZERO_POOL],
 				    "zero-pool is larger than half of RAM");
 		return -ERANGE;
+	}
+
+	if (tb[FASTFAULT_A_ZERO_NONTEMPORAL] &&
+	    nla_get_u32(tb[FASTFAULT_A_ZERO_NONTEMPORAL]) &&
+	    !ff_pool_nontemporal_allowed()) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[FASTFAULT_A_ZERO_NONTEMPORAL],
+				    "zero-nontemporal needs a kernel booted with init_on_alloc=0 and init_on_free=0 (the allocator clears every page itself)");
+		return -EOPNOTSUPP;
 	}
 
 	ff_config_get(&old);

@@ -18,11 +18,16 @@
  * never cause reclaim or OOM), stop while the zone is below its high
  * watermark, and give pages back to a shrinker under pressure.  Pages
  * are zeroed by the allocator itself (__GFP_ZERO: clear_page, once, and
- * not at all where init_on_free already did it); the time spent is a
- * statistic, so the pool's cost is visible next to its hits.
+ * not at all where init_on_free already did it), or, with
+ * zero-nontemporal on a kernel that does not clear pages on allocation
+ * (init_on_alloc=0), by the thread with non-temporal stores, which keep
+ * the cleared lines out of the caches of whatever else runs on that CPU.
+ * The time spent is a statistic, so the pool's cost is visible next to
+ * its hits.
  */
 #include <linux/cpumask.h>
 #include <linux/gfp.h>
+#include <linux/highmem.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -65,6 +70,7 @@ static struct ff_pool_node *ff_nodes;	/* nr_node_ids of them */
 static DEFINE_MUTEX(ff_pool_lock);	/* size changes */
 static u64 ff_pool_bytes;
 static bool ff_pool_on;			/* read on the fault path */
+static bool ff_pool_nontemporal;	/* read by the refill threads */
 static unsigned long ff_pool_pressure;	/* jiffies until refill resumes */
 
 #if FF_SHRINKER_ALLOC
@@ -133,6 +139,54 @@ static bool ff_node_has_room(int nid, unsigned int pages)
 	return false;
 }
 
+/*
+ * Clear a page with non-temporal stores: the lines go to memory without
+ * being allocated in the cache.  The caller orders them (wmb(), an
+ * sfence on x86) before the page is published.
+ */
+static void ff_clear_page_nt(struct page *page)
+{
+	unsigned long *p = kmap_local_page(page);
+	unsigned long *end = p + PAGE_SIZE / sizeof(*p);
+	unsigned long *q;
+
+	for (q = p; q < end; q += 4)
+		asm volatile("movnti %1, 0(%0)\n\t"
+			     "movnti %1, 8(%0)\n\t"
+			     "movnti %1, 16(%0)\n\t"
+			     "movnti %1, 24(%0)"
+			     : : "r" (q), "r" (0UL) : "memory");
+	kunmap_local(p);
+}
+
+/*
+ * Non-temporal clearing is only ever the one clear of a page: where the
+ * allocator clears pages itself (init_on_alloc, or init_on_free before
+ * them), it would be a second pass.
+ */
+bool ff_pool_nontemporal_allowed(void)
+{
+	return !want_init_on_alloc(0) && !want_init_on_free();
+}
+
+void ff_pool_set_nontemporal(bool on)
+{
+	WRITE_ONCE(ff_pool_nontemporal, on && ff_pool_nontemporal_allowed());
+}
+
+/* One page for the pool, zero by the time the batch is published. */
+static struct page *ff_pool_alloc(int nid, bool nt)
+{
+	struct page *page;
+
+	if (!nt)
+		return alloc_pages_node(nid, FF_POOL_GFP, 0);
+	page = alloc_pages_node(nid, FF_POOL_GFP & ~__GFP_ZERO, 0);
+	if (page)
+		ff_clear_page_nt(page);
+	return page;
+}
+
 /* Fill one CPU's cache up to its target; false if memory ran short. */
 static bool ff_refill_cpu(int nid, int cpu)
 {
@@ -142,6 +196,7 @@ static bool ff_refill_cpu(int nid, int cpu)
 		unsigned int want = READ_ONCE(pcp->target) - READ_ONCE(pcp->count);
 		LIST_HEAD(batch);
 		unsigned int n = 0;
+		bool nt;
 		u64 t0;
 
 		if ((int)want <= 0 || kthread_should_stop())
@@ -151,15 +206,18 @@ static bool ff_refill_cpu(int nid, int cpu)
 		    !ff_node_has_room(nid, want))
 			return false;
 
+		nt = READ_ONCE(ff_pool_nontemporal);
 		t0 = ktime_get_ns();
 		while (n < want) {
-			struct page *page = alloc_pages_node(nid, FF_POOL_GFP, 0);
+			struct page *page = ff_pool_alloc(nid, nt);
 
 			if (!page)
 				break;
 			list_add(&page->lru, &batch);
 			n++;
 		}
+		if (nt)
+			wmb();	/* the stores reach memory before the pages are handed out */
 		ff_stat_add(FASTFAULT_STAT_POOL_ZERO_NS, ktime_get_ns() - t0);
 		ff_stat_add(FASTFAULT_STAT_POOL_REFILLED, n);
 

@@ -208,6 +208,30 @@ fc set zero-pool 0
 fc show
 check "zero-pool 0 turns the pool off" eval 'rc_is 0 && out_has "^zero-pool  *0 bytes (off)$"'
 
+# ---- zero-nontemporal: only where the allocator does not clear pages ----
+
+fc show
+if grep -qw 'init_on_alloc=0' /proc/cmdline; then
+	check "show: zero-nontemporal 1 by default (init_on_alloc=0)" out_has "^zero-nontemporal  *1$"
+else
+	check "show: zero-nontemporal 0 (off) by default (init_on_alloc on)" out_has "^zero-nontemporal  *0 (off)$"
+fi
+before=$(conf)
+if grep -qw 'init_on_alloc=0' /proc/cmdline; then
+	diag "booted with init_on_alloc=0: the refusal is not tested here"
+else
+	fc set zero-nontemporal 1
+	check "zero-nontemporal 1 with init_on_alloc on: the kernel refuses (exit 2) naming the attribute; nothing changes" \
+		eval 'rc_is 2 && err_is "Error: zero-nontemporal needs a kernel booted with init_on_alloc=0 and init_on_free=0 (the allocator clears every page itself) (attribute zero-nontemporal)" && [ "$(conf)" = "$before" ]'
+	fc set fault-around 4 zero-nontemporal 1
+	check "a refused zero-nontemporal refuses the whole request" eval 'rc_is 2 && [ "$(conf)" = "$before" ]'
+fi
+fc set zero-nontemporal 2
+check "zero-nontemporal 2: exit 1, caught before sending" \
+	eval 'rc_is 1 && err_has "invalid value .2. for zero-nontemporal: out of range (0 to 1)" && [ "$(conf)" = "$before" ]'
+fc set zero-nontemporal 0
+check "zero-nontemporal 0 is always accepted" eval 'rc_is 0 && [ "$(conf)" = "$before" ]'
+
 # ---- refused input: nothing changes ----
 
 fc set fault-around 8
@@ -261,7 +285,7 @@ check "set to the current value succeeds" rc_is 0
 fc set anon-fault-around 9
 wait $mpid
 check "monitor saw the real change and not the no-ops" \
-	[ "$(cat $T/mon)" = "config fault-around 8 anon-fault-around 9 file-fault-around 8 zero-pool 0" ]
+	[ "$(cat $T/mon)" = "config fault-around 8 anon-fault-around 9 file-fault-around 8 zero-pool 0 zero-nontemporal 0" ]
 
 cat >$T/styled.conf <<CONF
 # a comment

@@ -10,12 +10,6 @@
 #   tests/vm/run --kernel 6.12 -- pool.sh
 
 . tap.sh
-# pool pages held now, summed over the nodes
-pool_pages() {
-	faultctl stats -j | tr ',{}[]' '\n\n\n\n\n' |
-		sed -n 's/^ *"pages" *: *\([0-9][0-9]*\).*/\1/p' |
-		awk '{ s += $1 } END { print s + 0 }'
-}
 meminfo() { sed -n "s/^$1: *\([0-9]*\) kB/\1/p" /proc/meminfo; }
 # Free memory in kB: MemFree plus the pages free on the allocator's
 # per-CPU lists (/proc/zoneinfo "count:"), which MemFree leaves out and
@@ -24,15 +18,6 @@ free_kb() {
 	echo $(($(meminfo MemFree) + $(awk '/ count:/ { s += $2 } END { print s * 4 }' /proc/zoneinfo)))
 }
 vmstat() { sed -n "s/^$1 //p" /proc/vmstat; }
-# wait_full PAGES: until the pool holds at least PAGES (30 s at most)
-wait_full() {
-	i=0
-	while [ "$(pool_pages)" -lt "$1" ] && [ $i -lt 150 ]; do
-		sleep 0.2
-		i=$((i + 1))
-	done
-	[ "$(pool_pages)" -ge "$1" ]
-}
 
 start=$(date +%s)
 check "fastfault is not loaded at the start" unloaded

@@ -31,6 +31,23 @@ stat() {
 		sed -n "s/^ *\"$1\" *: *\([0-9][0-9]*\).*/\1/p" | head -n 1
 }
 
+# pool_pages: the zero pool's pages held now, summed over the nodes
+pool_pages() {
+	faultctl stats -j | tr ',{}[]' '\n\n\n\n\n' |
+		sed -n 's/^ *"pages" *: *\([0-9][0-9]*\).*/\1/p' |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+# wait_full PAGES: until the pool holds at least PAGES (30 s at most)
+wait_full() {
+	i=0
+	while [ "$(pool_pages)" -lt "$1" ] && [ $i -lt 150 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	[ "$(pool_pages)" -ge "$1" ]
+}
+
 # finish NAME: the plan line and the exit status
 finish() {
 	echo "1..$n"

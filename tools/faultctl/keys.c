@@ -52,6 +52,16 @@ const struct ff_key ff_keys[] = {
 		.help = "bytes of pre-zeroed pages kept ready (0 = off; "
 			"K, M, G, T; at most half of RAM)",
 	},
+	{
+		.name = "zero-nontemporal",
+		.attr = FASTFAULT_A_ZERO_NONTEMPORAL,
+		.width = 4,
+		.min = 0,
+		.max = 1,
+		.unit = "",
+		.help = "1: the pool clears pages with non-temporal stores "
+			"(needs init_on_alloc=0); 0: clear_page",
+	},
 };
 
 const size_t ff_nkeys = sizeof(ff_keys) / sizeof(ff_keys[0]);

@@ -66,6 +66,15 @@ enum fastfault_attr {
 	FASTFAULT_A_ZERO_POOL,
 	/* nest of FASTFAULT_POOL_NODE_A_*, stats reply only, one per node */
 	FASTFAULT_A_POOL_NODE,
+	/*
+	 * u32, 0 or 1: how the pool's threads clear pages.  0: the kernel's
+	 * clear_page, through the allocator (__GFP_ZERO); 1: non-temporal
+	 * stores, which leave the CPU's caches to the programs running
+	 * there.  1 needs a kernel booted with init_on_alloc=0 and
+	 * init_on_free=0: otherwise the allocator clears every page itself
+	 * and a second pass would only add work.
+	 */
+	FASTFAULT_A_ZERO_NONTEMPORAL,
 
 	__FASTFAULT_A_MAX,
 	FASTFAULT_A_MAX = __FASTFAULT_A_MAX - 1
