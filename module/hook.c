@@ -67,6 +67,14 @@ struct ff_hook {
 	bool on;
 };
 
+/*
+ * Called from the ftrace trampoline on every call of a hooked function,
+ * twice per fault (the fault, then the wrapper's own call), so it is
+ * kept to a compare and a store.  It calls nothing that can be traced
+ * (within_module() is inline), so it cannot recurse and the ops does not
+ * ask ftrace for recursion protection, which would put ftrace's assist
+ * function (a recursion lock and a preempt-disable) on every call.
+ */
 static void notrace ff_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 				    struct ftrace_ops *ops,
 				    struct ftrace_regs *fregs)
@@ -84,7 +92,7 @@ static void notrace ff_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
 	.wrapper	= (unsigned long)(_wrapper),			\
 	.ops		= {						\
 		.func	= ff_ftrace_thunk,				\
-		.flags	= FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION, \
+		.flags	= FTRACE_OPS_FL_IPMODIFY,				\
 	},								\
 }
 
