@@ -6,6 +6,8 @@
 #
 #   @@R {"config":..,"workload":..,"run":N,"res":{fabench's JSON},"ff":{faultctl stats -j}}
 #
+# (config "ioa0-NAME" when the kernel was booted with init_on_alloc=0)
+#
 # plus "@@N text" notes (skipped configurations and why) and "@@I" facts
 # about the machine.  tests/bench collects the lines and makes the tables.
 # Every setting it changes is put back at the end; fastfault is left
@@ -18,6 +20,11 @@
 
 runs=${1:-3}
 filter=${2:-.}
+# Booted with init_on_alloc=0 (the allocator clears only on request, and
+# the pool clears with non-temporal stores): configurations are reported
+# as ioa0-CONFIG, beside the default boot's.
+ioa0=
+grep -qw 'init_on_alloc=0' /proc/cmdline && ioa0=ioa0-
 fail=0
 rm -f /tmp/bench.fail
 thp=/sys/kernel/mm/transparent_hugepage
@@ -79,6 +86,14 @@ setup() {
 		fi
 		echo 4096 >$fab
 		;;
+	pool-on-clear)
+		if [ -z "$ioa0" ]; then
+			note "$1: only booted with init_on_alloc=0 (with it on, every pool clears with clear_page)"
+			return 1
+		fi
+		;;
+	esac
+	case $1 in
 	ff-*|pool-on*)
 		mod_on || { note "$1: cannot load fastfault"; fail=1; return 1; }
 		case $1 in
@@ -86,8 +101,11 @@ setup() {
 		pool-on) faultctl set zero-pool 8M >/dev/null ;;
 		pool-on-ff16)
 			faultctl set fault-around 16 zero-pool 8M >/dev/null ;;
+		pool-on-clear)
+			faultctl set zero-pool 8M zero-nontemporal 0 >/dev/null ;;
 		esac || { note "$1: faultctl set failed"; fail=1; return 1; }
 		;;
+	stock|map-populate|madv-populate|thp-always|mthp-*|fab-*) ;;
 	*) note "$1: unknown configuration"; return 1 ;;
 	esac
 	return 0
@@ -98,7 +116,7 @@ setup() {
 CFG_ANON="stock thp-always mthp-16k mthp-64k map-populate madv-populate ff-1 ff-8 ff-16"
 CFG_FILE="stock fab-4096 map-populate ff-1 ff-8 ff-16"
 CFG_PROC="stock thp-always mthp-16k mthp-64k fab-4096 ff-1 ff-8 ff-16"
-CFG_POOL="stock pool-on pool-on-ff16 ff-16"
+CFG_POOL="stock pool-on pool-on-clear pool-on-ff16 ff-16"
 workloads="anon-seq|anon -m 32|$CFG_ANON ff-64
 anon-seq-2t|anon -m 32 -t 2|$CFG_ANON ff-64
 anon-seq-2p|anon -m 32 -p 2|$CFG_ANON ff-64
@@ -111,7 +129,7 @@ file-shared-write|file shared-write -m 32|$CFG_FILE
 exec-loop|spawn 60 sh -c 'kmod --version >/dev/null; exec fabench child'|$CFG_PROC
 pool-paced|anon -m 32 -c 256 -g 2000 -K|$CFG_POOL
 pool-burst|anon -m 32 -K|$CFG_POOL"
-configs="stock thp-always mthp-16k mthp-64k map-populate madv-populate fab-4096 ff-1 ff-8 ff-16 ff-64 pool-on pool-on-ff16"
+configs="stock thp-always mthp-16k mthp-64k map-populate madv-populate fab-4096 ff-1 ff-8 ff-16 ff-64 pool-on pool-on-clear pool-on-ff16"
 
 # run CONFIG NAME ARGS: RUNS runs, one @@R line each
 run() {
@@ -150,7 +168,7 @@ run() {
 		}
 		st='{}'
 		loaded && st=$(faultctl stats -j)
-		echo "@@R {\"config\":\"$cfg\",\"workload\":\"$name\",\"run\":$r,\"res\":$j,\"ff\":$st}"
+		echo "@@R {\"config\":\"$ioa0$cfg\",\"workload\":\"$name\",\"run\":$r,\"res\":$j,\"ff\":$st}"
 		r=$((r + 1))
 	done
 }
