@@ -6,6 +6,8 @@
  *                        fault-around configured now; it only picks which
  *                        assertions apply)
  *   fatest seqfaults N   traps per page of a sequential write stream
+ *   fatest old N         pages prefaulted ahead of a stream and never
+ *                        touched are mapped old (not Referenced)
  *   fatest sparse STRIDE touch 1 page in STRIDE: no RSS bloat
  *   fatest memcg PCT     touch PCT% of this cgroup's memory.max
  *   fatest uffd-hold SECONDS  keep a fault asleep in the kernel that long
@@ -1278,6 +1280,62 @@ static int memcg_margin(unsigned long kb)
 	return done_testing();
 }
 
+/* Rss and Referenced of the mapping that starts at @base, in pages. */
+static void smaps_of(char *base, long *rss, long *ref)
+{
+	unsigned long start, end;
+	char line[512];
+	FILE *f = fopen("/proc/self/smaps", "r");
+	int in = 0;
+	long kb;
+
+	if (!f)
+		bail("open /proc/self/smaps");
+	*rss = *ref = -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* a VMA's header: "start-end perms offset dev inode [path]" */
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			in = start == (unsigned long)base;
+		else if (in && sscanf(line, "Rss: %ld kB", &kb) == 1)
+			*rss = kb / 4;
+		else if (in && sscanf(line, "Referenced: %ld kB", &kb) == 1)
+			*ref = kb / 4;
+	}
+	fclose(f);
+	if (*rss < 0 || *ref < 0)
+		bail("no Rss/Referenced for %p in smaps", base);
+}
+
+/*
+ * Prefaulted pages are mapped old (accessed bit clear), so that reclaim
+ * takes the untouched ones first: after a sequential stream, the pages
+ * mapped ahead of it and never touched must not count as Referenced.
+ */
+static int old(void)
+{
+	const size_t n = 512, touched = 200;
+	long rss, ref;
+	char *m = map_anon(n);
+	size_t i;
+
+	for (i = 0; i < touched; i++)
+		put(m, i);
+	smaps_of(m, &rss, &ref);
+	diag("old: %zu pages written, Rss %ld pages, Referenced %ld pages",
+	     touched, rss, ref);
+	ok(rss >= (long)touched, "old: every written page is resident (%ld >= %zu)",
+	   rss, touched);
+	if (N > 1)
+		ok(rss > (long)touched,
+		   "old: fault-around %u mapped pages past the stream (%ld)",
+		   N, rss - (long)touched);
+	ok(ref <= (long)touched,
+	   "old: no untouched page counts as Referenced (%ld referenced, %zu touched, %ld resident)",
+	   ref, touched, rss);
+	munmap(m, n * PS);
+	return done_testing();
+}
+
 static void *uffd_toucher(void *arg)
 {
 	*(volatile char *)arg = 1;	/* sleeps in the kernel until resolved */
@@ -1363,7 +1421,7 @@ static int loop(double seconds)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: fatest semantics N | seqfaults N | sparse STRIDE | memcg PCT | memcg-margin KB | uffd-hold SECONDS | loop SECONDS\n");
+		"usage: fatest semantics N | seqfaults N | old N | sparse STRIDE | memcg PCT | memcg-margin KB | uffd-hold SECONDS | loop SECONDS\n");
 	exit(2);
 }
 
@@ -1376,10 +1434,13 @@ int main(int argc, char **argv)
 	arg = atol(argv[2]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	perf_init();
-	if (!strcmp(argv[1], "semantics") || !strcmp(argv[1], "seqfaults")) {
+	if (!strcmp(argv[1], "semantics") || !strcmp(argv[1], "seqfaults") ||
+	    !strcmp(argv[1], "old")) {
 		if (arg < 1 || arg > 64)
 			usage();
 		N = arg;
+		if (!strcmp(argv[1], "old"))
+			return old();
 		return !strcmp(argv[1], "semantics") ? semantics() :
 		       seqfaults();
 	}

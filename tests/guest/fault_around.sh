@@ -23,6 +23,7 @@ for N in 1 8 64; do
 	faultctl stats --reset >/dev/null 2>&1
 	sub "fatest semantics $N" fatest semantics $N
 	sub "fatest seqfaults $N" fatest seqfaults $N
+	sub "fatest old $N" fatest old $N
 	if [ $N -gt 1 ]; then
 		sub "fatest sparse 8 at fault-around $N" fatest sparse 8
 		sub "fatest sparse 64 at fault-around $N" fatest sparse 64
