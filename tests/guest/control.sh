@@ -212,9 +212,9 @@ check "zero-pool 0 turns the pool off" eval 'rc_is 0 && out_has "^zero-pool  *0 
 
 fc show
 if grep -qw 'init_on_alloc=0' /proc/cmdline; then
-	check "show: zero-nontemporal 1 by default (init_on_alloc=0)" out_has "^zero-nontemporal  *1$"
+	check "show: zero-nontemporal 1 by default (init_on_alloc=0)" out_has "^zero-nontemporal  *1 (non-temporal)$"
 else
-	check "show: zero-nontemporal 0 (off) by default (init_on_alloc on)" out_has "^zero-nontemporal  *0 (off)$"
+	check "show: zero-nontemporal 0 by default (init_on_alloc on)" out_has "^zero-nontemporal  *0 (clear_page)$"
 fi
 before=$(conf)
 if grep -qw 'init_on_alloc=0' /proc/cmdline; then

@@ -328,6 +328,18 @@ static void test_output(void)
 		       "file-fault-around  16 pages\n") == 0,
 	   "show: aligned human output");
 	free(buf);
+	set.val[FASTFAULT_A_ZERO_NONTEMPORAL] = 1;
+	set.has[FASTFAULT_A_ZERO_NONTEMPORAL] = true;
+	buf = capture_config(false, false, &set);
+	ok(strstr(buf, "\nzero-nontemporal   1 (non-temporal)\n") != NULL,
+	   "show: zero-nontemporal 1 is named, not a count");
+	free(buf);
+	set.val[FASTFAULT_A_ZERO_NONTEMPORAL] = 0;
+	buf = capture_config(false, false, &set);
+	ok(strstr(buf, "\nzero-nontemporal   0 (clear_page)\n") != NULL,
+	   "show: zero-nontemporal 0 is clear_page, not off");
+	free(buf);
+	set.has[FASTFAULT_A_ZERO_NONTEMPORAL] = false;
 	buf = capture_config(true, false, &set);
 	ok(strcmp(buf, "{\"fault-around\":1,\"anon-fault-around\":8,"
 		       "\"file-fault-around\":16}\n") == 0, "show -j");

@@ -41,6 +41,8 @@ struct ff_key {
 	bool size;		/* a size in bytes: accepts K, M, G, T */
 	uint64_t min, max;
 	const char *unit;	/* singular; "" for none */
+	/* what each value from 0 up means, in human output; or NULL */
+	const char *const *value_names;
 	const char *help;
 };
 
@@ -85,6 +87,8 @@ const struct ff_key *ff_key_by_name(const char *name);
 const struct ff_key *ff_key_by_attr(unsigned int attr);
 /* Comma-separated list of the key names, for messages. */
 const char *ff_key_list(void);
+/* @k's name for value @v (k->value_names), "unknown" past the list. */
+const char *ff_value_name(const struct ff_key *k, uint64_t v);
 /*
  * Parse a value for @k.  Returns 0, or -1 with a complete message
  * (naming the key and the value) in @err.

@@ -11,6 +11,8 @@
 
 #include "faultctl.h"
 
+static const char *const zero_method_names[] = { "clear_page", "non-temporal", NULL };
+
 const struct ff_key ff_keys[] = {
 	{
 		.name = "fault-around",
@@ -59,6 +61,7 @@ const struct ff_key ff_keys[] = {
 		.min = 0,
 		.max = 1,
 		.unit = "",
+		.value_names = zero_method_names,
 		.help = "1: the pool clears pages with non-temporal stores "
 			"(needs init_on_alloc=0); 0: clear_page",
 	},
@@ -137,6 +140,16 @@ const char *ff_key_list(void)
 		len += n;
 	}
 	return buf;
+}
+
+const char *ff_value_name(const struct ff_key *k, uint64_t v)
+{
+	uint64_t i;
+
+	for (i = 0; k->value_names && k->value_names[i]; i++)
+		if (i == v)
+			return k->value_names[i];
+	return "unknown";
 }
 
 /* Long input is cut short in messages so the reason stays visible. */

@@ -208,7 +208,9 @@ void ff_print_config(const struct ff_out *o, const struct ff_settings *set)
 			fprintf(o->f, " %s%s", k->unit, v == 1 ? "" : "s");
 		if (k->size && v >= 1024)
 			fprintf(o->f, " (%s)", ff_human_size(v));
-		if (k->min == v && v <= 1)
+		if (k->value_names)
+			fprintf(o->f, " (%s)", ff_value_name(k, v));
+		else if (k->min == v && v <= 1)
 			fputs(" (off)", o->f);
 		fputc('\n', o->f);
 	}
