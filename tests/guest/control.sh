@@ -218,7 +218,9 @@ else
 fi
 before=$(conf)
 if grep -qw 'init_on_alloc=0' /proc/cmdline; then
-	diag "booted with init_on_alloc=0: the refusal is not tested here"
+	echo "# booted with init_on_alloc=0: the refusal is not tested here"
+	fc set zero-nontemporal 0
+	before=$(conf)
 else
 	fc set zero-nontemporal 1
 	check "zero-nontemporal 1 with init_on_alloc on: the kernel refuses (exit 2) naming the attribute; nothing changes" \
@@ -427,6 +429,19 @@ check "--help documents the exit status and keys" \
 	eval 'rc_is 0 && out_has "3  the fastfault module is not loaded" && out_has "^  anon-fault-around "'
 fc help bogus
 check "help of an unknown command: exit 1" rc_is 1
+fc set fault-around 8 --help
+check "set KEY VALUE --help: the help, not an unknown key" eval 'rc_is 0 && out_has "^Usage: faultctl set"'
+before=$(conf)
+fc set -j anon-fault-around 3 -p
+check "set takes -j/-p among its pairs (and prints nothing)" \
+	eval 'rc_is 0 && out_empty && [ "$(faultctl -j show | jsoncheck anon-fault-around)" = 3 ]'
+fc set anon-fault-around "$(echo "$before" | sed -n 's/^anon-fault-around //p')"
+faultctl show >/dev/full 2>$T/err
+rc=$?
+check "output that cannot be written: exit 1, said ($(cat $T/err))" \
+	eval 'rc_is 1 && err_has "cannot write the output"'
+fc -V junk
+check "--version then an argument: exit 1" rc_is 1
 
 # ---- raw netlink fuzzing ----
 

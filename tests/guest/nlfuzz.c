@@ -43,11 +43,14 @@
 #endif
 
 #define BUFSZ (128 * 1024)
-/* the configuration attributes: u32 ones, then the u64 zero-pool */
-#define NCFG (FASTFAULT_A_ZERO_POOL + 1)
+/*
+ * the configuration attributes: three u32 windows, the u64 zero-pool and
+ * the u32 zero-nontemporal
+ */
+#define NCFG (FASTFAULT_A_ZERO_NONTEMPORAL + 1)
 #define CFG_FIRST FASTFAULT_A_FAULT_AROUND
 #define CFG_LAST_U32 FASTFAULT_A_FILE_FAULT_AROUND
-#define NCFG_SEEN (CFG_LAST_U32 - CFG_FIRST + 2)
+#define NCFG_SEEN (CFG_LAST_U32 - CFG_FIRST + 3)
 
 struct nl {
 	int fd;
@@ -182,7 +185,11 @@ static const char *put_invalid(struct nlmsghdr *nlh)
 	uint32_t v;
 	size_t len;
 
-	switch (rnd_below(8)) {
+	switch (rnd_below(9)) {
+	case 8:
+		v = 2 + rnd_below(UINT32_MAX - 2);
+		put_u32(nlh, FASTFAULT_A_ZERO_NONTEMPORAL, v);
+		return "zero-nontemporal out of range";
 	case 7:
 		do
 			len = rnd_below(2) ? rnd_below(17) : 100 + rnd_below(400);
@@ -310,6 +317,13 @@ static int parse_config(const struct nlmsghdr *nlh, uint64_t *cfg)
 			   a->nla_len == NLA_HDRLEN + 8) {
 			memcpy(&cfg[t], (const char *)a + NLA_HDRLEN, 8);
 			seen++;
+		} else if (t == FASTFAULT_A_ZERO_NONTEMPORAL &&
+			   a->nla_len == NLA_HDRLEN + 4) {
+			uint32_t v;
+
+			memcpy(&v, (const char *)a + NLA_HDRLEN, 4);
+			cfg[t] = v;
+			seen++;
 		}
 	}
 	return seen;
@@ -412,11 +426,12 @@ static bool exchange(struct nl *nl, size_t len, enum expect want,
 	}
 	if (memcmp(cfg + CFG_FIRST, baseline + CFG_FIRST,
 		   sizeof(uint64_t) * (NCFG - CFG_FIRST))) {
-		fprintf(stderr, "nlfuzz: configuration changed after %s: %llu %llu %llu %llu\n",
+		fprintf(stderr, "nlfuzz: configuration changed after %s: %llu %llu %llu %llu %llu\n",
 			what, (unsigned long long)cfg[FASTFAULT_A_FAULT_AROUND],
 			(unsigned long long)cfg[FASTFAULT_A_ANON_FAULT_AROUND],
 			(unsigned long long)cfg[FASTFAULT_A_FILE_FAULT_AROUND],
-			(unsigned long long)cfg[FASTFAULT_A_ZERO_POOL]);
+			(unsigned long long)cfg[FASTFAULT_A_ZERO_POOL],
+			(unsigned long long)cfg[FASTFAULT_A_ZERO_NONTEMPORAL]);
 		ok = false;
 	}
 	if (!ok)
@@ -667,6 +682,13 @@ static int check_extacks(struct nl *nl)
 	put_u64(nlh, FASTFAULT_A_ZERO_POOL, UINT64_MAX);
 	bad += !expect_extack(nl, "set zero-pool beyond RAM", a1,
 			      "larger than half of RAM");
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET, 0,
+			++nl->seq);
+	put_u32(nlh, FASTFAULT_A_ANON_FAULT_AROUND, 8);
+	put_u32(nlh, FASTFAULT_A_ZERO_NONTEMPORAL, 2);
+	bad += !expect_extack(nl, "set zero-nontemporal 2", a2,
+			      "out of range");
 
 	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_STATS_GET, 0,
 			++nl->seq);

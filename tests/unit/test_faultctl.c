@@ -107,6 +107,7 @@ static void test_sizes(void)
 	static const char *const bad[] = {
 		"", "M", "-1M", "1.5G", "1 G", "1GG", "1X", "1Kb2", "1P",
 		"9223372036854775808", "18446744073709551616", "8388608T",
+		"1 ", "64 ", "1 B", "1\tM",
 	};
 	const struct ff_key *k;
 	char err[256];

@@ -11,6 +11,7 @@
  * anything is sent, so a bad line means no change at all.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,7 @@ int ff_conf_read(FILE *f, const char *name, struct ff_settings *set,
 	ssize_t n;
 	int ret = 0;
 
+	errno = 0;
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		lineno++;
 		if (strlen(line) != (size_t)n) {
@@ -97,7 +99,8 @@ int ff_conf_read(FILE *f, const char *name, struct ff_settings *set,
 		}
 	}
 	if (!ret && ferror(f)) {
-		snprintf(err, errlen, "%s: read error", name);
+		snprintf(err, errlen, "%s: %s", name,
+			 errno ? strerror(errno) : "read error");
 		ret = -1;
 	}
 	free(line);

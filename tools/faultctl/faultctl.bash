@@ -55,13 +55,13 @@ _faultctl()
 		fi
 		;;
 	stats)
-		COMPREPLY=($(compgen -W "--per-cpu --reset -j --json -p --pretty --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "--per-cpu -c --reset -j --json -p --pretty --help" -- "$cur"))
 		;;
 	monitor)
 		case $prev in
 		--count | -n) return ;;
 		esac
-		COMPREPLY=($(compgen -W "--count -j --json --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "--count -n -j --json -p --pretty --help" -- "$cur"))
 		;;
 	apply)
 		if [[ $cur == -* ]]; then

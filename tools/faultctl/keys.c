@@ -160,7 +160,9 @@ const char *ff_value_name(const struct ff_key *k, uint64_t v)
 static int size_shift(const char *p)
 {
 	static const char units[] = "KMGT";
-	const char *u = *p ? strchr(units, *p & ~0x20) : NULL;
+	int c = *p & ~0x20;
+	/* only a letter: strchr() would find the NUL for ' ' (0x20) */
+	const char *u = c >= 'A' && c <= 'Z' ? strchr(units, c) : NULL;
 
 	if (!u)
 		return -1;

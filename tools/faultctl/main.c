@@ -48,7 +48,8 @@ static const struct cmd *find_cmd(const char *name);
 static const char exit_status_help[] =
 	"Exit status:\n"
 	"  0  success\n"
-	"  1  usage error or invalid input (nothing was sent)\n"
+	"  1  usage error or invalid input (nothing was sent), or the output\n"
+	"     could not be written\n"
 	"  2  the kernel refused the request\n"
 	"  3  the fastfault module is not loaded\n"
 	"  4  permission denied (changing settings needs CAP_SYS_ADMIN)\n";
@@ -312,19 +313,33 @@ static int cmd_set(int argc, char **argv, struct opts *o)
 	char err[384];
 	int i;
 
-	(void)o;
-	if (argc == 0)
-		return cmd_usage_error(c, "%s", "set needs at least one KEY VALUE");
-
 	memset(&set, 0, sizeof(set));
 	for (i = 0; i < argc; i += 2) {
-		const char *value = i + 1 < argc ? argv[i + 1] : "";
+		const char *value;
+
+		/*
+		 * Options may stand where a key would: no key starts with
+		 * '-', and no value either (values are unsigned).
+		 */
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return help_cmd(c);
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json") ||
+		    !strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty")) {
+			i--;	/* set prints nothing: accepted, no effect */
+			continue;
+		}
+		value = i + 1 < argc ? argv[i + 1] : "";
 
 		if (ff_settings_add(&set, argv[i], value, err, sizeof(err))) {
 			fprintf(stderr, "faultctl: %s\n", err);
 			return FF_EXIT_USAGE;
 		}
 	}
+	for (i = 0; i <= FASTFAULT_A_MAX && !set.has[i]; i++)
+		;
+	if (i > FASTFAULT_A_MAX)
+		return cmd_usage_error(c, "%s", "set needs at least one KEY VALUE");
+	(void)o;
 	return send_set(&set);
 }
 
@@ -534,9 +549,10 @@ static const struct cmd *find_cmd(const char *name)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	struct opts o = { 0 };
+	bool version = false;
 	const struct cmd *c;
 	int i, first;
 
@@ -557,10 +573,17 @@ int main(int argc, char **argv)
 			help_main(stdout);
 			return 0;
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-			return cmd_version(0, NULL, &o);
+			version = true;
 		} else {
 			return usage_error("unknown option '%s'", a);
 		}
+	}
+
+	if (version) {
+		if (i < argc)
+			return usage_error("unexpected argument '%s' after --version",
+					   argv[i]);
+		return cmd_version(0, NULL, &o);
 	}
 
 	c = find_cmd(i < argc ? argv[i] : "show");
@@ -569,13 +592,9 @@ int main(int argc, char **argv)
 	if (i >= argc)
 		i--;	/* the implicit "show" takes the place of argv[i] */
 
-	/* set takes no options after it: a value may start with '-' */
-	if (c->fn == cmd_set) {
-		if (i + 1 < argc && (!strcmp(argv[i + 1], "-h") ||
-				     !strcmp(argv[i + 1], "--help")))
-			return help_cmd(c);
+	/* set reads its options among its KEY VALUE pairs itself */
+	if (c->fn == cmd_set)
 		return cmd_set(argc - i - 1, argv + i + 1, &o);
-	}
 
 	first = parse_cmd_opts(c, argc - i, argv + i, &o);
 	if (first < 0)
@@ -583,4 +602,18 @@ int main(int argc, char **argv)
 	if (o.help)
 		return help_cmd(c);
 	return c->fn(argc - i - first, argv + i + first, &o);
+}
+
+int main(int argc, char **argv)
+{
+	int status = run(argc, argv);
+
+	/* output that did not reach its file (a full disk, a closed pipe) */
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "faultctl: cannot write the output: %s\n",
+			strerror(errno));
+		if (status == FF_EXIT_OK)
+			status = FF_EXIT_USAGE;
+	}
+	return status;
 }
