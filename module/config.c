@@ -104,7 +104,8 @@ static unsigned int ff_config_hooks(const struct ff_config *cfg)
 
 	if (cfg->anon_fault_around > 1)
 		hooks |= FF_HOOK_FAULT;
-	if (cfg->zero_pool)
+	/* the pool holds whole pages: less than one is no pool */
+	if (cfg->zero_pool >= PAGE_SIZE)
 		hooks |= FF_HOOK_ALLOC;
 	return hooks;
 }

@@ -15,11 +15,35 @@
 #define _FASTFAULT_H
 
 #include <linux/types.h>
-#include <linux/mm_types.h>
+#include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/vmstat.h>
 #include <linux/fastfault.h>
 
 struct netlink_ext_ack;
+
+/*
+ * Is there room for @pages more user pages on node @nid without waking
+ * reclaim?  Asked of the zone such a page comes from first, the highest
+ * populated one a movable user page may use, and against its high
+ * watermark: lower zones are the allocator's fallback, kept for it by
+ * lowmem_reserve, and their free pages say nothing about pressure where
+ * user memory lives.
+ */
+static inline bool ff_node_has_room(int nid, unsigned long pages)
+{
+	struct pglist_data *pgdat = NODE_DATA(nid);
+	int i;
+
+	for (i = gfp_zone(GFP_HIGHUSER_MOVABLE); i >= 0; i--) {
+		struct zone *z = &pgdat->node_zones[i];
+
+		if (populated_zone(z))
+			return zone_page_state(z, NR_FREE_PAGES) >
+			       high_wmark_pages(z) + pages;
+	}
+	return false;
+}
 
 /* config.c */
 struct ff_config {

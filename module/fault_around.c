@@ -76,49 +76,42 @@ static pte_t *ff_pte(struct mm_struct *mm, unsigned long addr)
 	return pte_offset_kernel(&pmdval, addr);
 }
 
-/* Mapped pages in a row from @addr in steps of @step, at most @max. */
-static unsigned int ff_run(struct vm_area_struct *vma, unsigned long addr,
-			   long step, unsigned int max)
+/*
+ * Mapped pages in a row next to @addr, whose PTE is @pte, in steps of
+ * @step, at most @max.  Under rcu_read_lock(); the table of @addr is
+ * indexed directly, the next one walked to only where the run crosses
+ * into it.
+ */
+static unsigned int ff_run(struct vm_area_struct *vma, pte_t *pte,
+			   unsigned long addr, long step, unsigned int max)
 {
-	unsigned int n = 0;
-	pte_t *pte = NULL;
+	unsigned int n;
 
-	rcu_read_lock();
-	for (; n < max && addr >= vma->vm_start && addr < vma->vm_end;
-	     addr += step, n++) {
-		/* a new table at each PMD boundary, and the first time */
-		if (!pte || !(addr & ~PMD_MASK) ||
-		    (addr & ~PMD_MASK) == PMD_SIZE - PAGE_SIZE)
+	for (n = 0; n < max; n++) {
+		addr += step;
+		if (addr < vma->vm_start || addr >= vma->vm_end)
+			break;
+		if (step > 0 ? !(addr & ~PMD_MASK) :
+			       (addr & ~PMD_MASK) == PMD_SIZE - PAGE_SIZE)
 			pte = ff_pte(vma->vm_mm, addr);
 		else
 			pte += step > 0 ? 1 : -1;
 		if (!pte || !pte_present(ptep_get(pte)))
 			break;
 	}
-	rcu_read_unlock();
 	return n;
 }
 
 /* Room for @pages more without reclaim, a memcg limit or OOM? */
 static bool ff_room_for(unsigned int pages)
 {
-	struct pglist_data *pgdat = NODE_DATA(numa_node_id());
 	struct mem_cgroup *memcg;
-	bool room = false;
-	int i;
+	bool room = true;
 
-	for (i = MAX_NR_ZONES - 1; i >= 0; i--) {
-		struct zone *z = &pgdat->node_zones[i];
-
-		if (populated_zone(z) &&
-		    zone_page_state(z, NR_FREE_PAGES) >
-		    high_wmark_pages(z) + pages) {
-			room = true;
-			break;
-		}
-	}
-	if (!room || mem_cgroup_disabled())
-		return room;
+	if (!ff_node_has_room(numa_node_id(), pages))
+		return false;
+	if (mem_cgroup_disabled())
+		return true;
 
 	/* charges come in batches: keep one batch spare below each limit */
 	pages += MEMCG_CHARGE_BATCH;
@@ -138,16 +131,14 @@ static bool ff_room_for(unsigned int pages)
 	return room;
 }
 
-/* Make a PTE we just had the kernel map old, if it is still there. */
-static void ff_mkold(struct mm_struct *mm, unsigned long addr)
+/*
+ * Make a PTE we just had the kernel map old, if it is still there.
+ * Under rcu_read_lock().
+ */
+static void ff_mkold(pte_t *pte)
 {
-	pte_t *pte;
-
-	rcu_read_lock();
-	pte = ff_pte(mm, addr);
-	if (pte && pte_present(ptep_get(pte)))
+	if (pte_present(ptep_get(pte)))
 		ff_pte_mkold(pte);
-	rcu_read_unlock();
 }
 
 /*
@@ -158,9 +149,10 @@ vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 			   unsigned int flags, vm_fault_t ret)
 {
 	unsigned int max = READ_ONCE(ff_anon_window);
-	unsigned int behind, ahead, window, done = 0, i;
+	unsigned int behind = 0, ahead = 0, window, done = 0, i;
 	unsigned int nflags = flags & (FAULT_FLAG_WRITE | FF_FAULT_FLAG_VMA_LOCK);
-	unsigned long lo, hi, addr;
+	unsigned long lo, hi, addr, last = 0;
+	pte_t *pte;
 	long step;
 
 	ff_stat_inc(FASTFAULT_STAT_FAULTS);
@@ -173,9 +165,15 @@ vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 		return ret;
 	}
 
+	/* one walk to the fault's PTE; the runs index its table */
 	address &= PAGE_MASK;
-	behind = ff_run(vma, address - PAGE_SIZE, -PAGE_SIZE, max / 2);
-	ahead = ff_run(vma, address + PAGE_SIZE, PAGE_SIZE, max / 2);
+	rcu_read_lock();
+	pte = ff_pte(vma->vm_mm, address);
+	if (pte) {
+		behind = ff_run(vma, pte, address, -PAGE_SIZE, max / 2);
+		ahead = ff_run(vma, pte, address, PAGE_SIZE, max / 2);
+	}
+	rcu_read_unlock();
 	if (!behind && !ahead) {
 		ff_stat_inc(FASTFAULT_STAT_SKIP_NOT_SEQUENTIAL);
 		return ret;
@@ -192,16 +190,23 @@ vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 		return ret;
 	}
 
+	/*
+	 * Every neighbour lies in the fault's page table ([lo, hi) is within
+	 * one PMD), so the walk that finds a neighbour's PTE also makes the
+	 * one mapped the time before (@last, one step back) old.
+	 */
 	for (i = 1, addr = address + step; i < window && addr >= lo &&
 	     addr < hi; i++, addr += step) {
 		vm_fault_t r;
-		pte_t *pte;
 		bool none;
 
 		rcu_read_lock();
 		pte = ff_pte(vma->vm_mm, addr);
+		if (pte && last)
+			ff_mkold(step > 0 ? pte - 1 : pte + 1);
 		none = pte && pte_none(ptep_get(pte));
 		rcu_read_unlock();
+		last = 0;
 		if (!pte)
 			break;
 		if (!none) {
@@ -218,8 +223,15 @@ vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 		}
 		if (r & VM_FAULT_ERROR)
 			break;
-		ff_mkold(vma->vm_mm, addr);
+		last = addr;
 		done++;
+	}
+	if (last) {
+		rcu_read_lock();
+		pte = ff_pte(vma->vm_mm, last);
+		if (pte)
+			ff_mkold(pte);
+		rcu_read_unlock();
 	}
 
 	if (done) {

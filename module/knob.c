@@ -31,6 +31,9 @@ static const struct knob_sym knob_syms[] = {
 static unsigned long *knob_addr;
 static bool knob_in_bytes;
 static unsigned long knob_orig;
+/* what fastfault last wrote, so that unload puts back only its own change */
+static bool knob_written;
+static unsigned long knob_mine;
 
 /*
  * kallsyms_lookup_name() is not exported, but register_kprobe() resolves
@@ -115,7 +118,9 @@ int ff_knob_set(u32 pages, struct netlink_ext_ack *extack)
 		return -EINVAL;
 	/* as the kernel's own debugfs setter does */
 	v = rounddown_pow_of_two(pages);
-	WRITE_ONCE(*knob_addr, knob_in_bytes ? v << PAGE_SHIFT : v);
+	knob_mine = knob_in_bytes ? v << PAGE_SHIFT : v;
+	knob_written = true;
+	WRITE_ONCE(*knob_addr, knob_mine);
 	return 0;
 }
 
@@ -134,8 +139,17 @@ int ff_knob_init(void)
 	return 0;
 }
 
+/*
+ * Put back the value found at load, unless fastfault never changed it or
+ * someone else (debugfs) has set it since: theirs is the one to keep.
+ */
 void ff_knob_exit(void)
 {
-	if (knob_addr)
+	if (!knob_addr || !knob_written)
+		return;
+	if (READ_ONCE(*knob_addr) == knob_mine)
 		WRITE_ONCE(*knob_addr, knob_orig);
+	else
+		pr_info("file fault-around was changed behind fastfault's back: left at %lu\n",
+			READ_ONCE(*knob_addr));
 }

@@ -304,14 +304,19 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 
-	/* The reply carries the values in effect, as read back. */
-	err = ff_nl_reply_config(info, FASTFAULT_CMD_CONFIG_SET);
+	/*
+	 * The reply carries the values in effect, as read back.  The change
+	 * is made: a reply that cannot be sent (no memory, a full socket)
+	 * must not report it as refused, so the caller then gets a bare ack.
+	 */
+	if (ff_nl_reply_config(info, FASTFAULT_CMD_CONFIG_SET))
+		pr_debug("config set: the reply could not be sent\n");
 
 	ff_config_get(&cfg);
 	if (!ff_nl_config_equal(&cfg, &old))
 		ff_netlink_notify_config();
 
-	return err;
+	return 0;
 }
 
 static int ff_nl_put_stats(struct sk_buff *skb, const struct ff_stats *st)

@@ -113,31 +113,24 @@ struct folio *ff_pool_take(gfp_t gfp, int order, struct vm_area_struct *vma)
 	left = pcp->count;
 	spin_unlock(&pcp->lock);
 
+	/*
+	 * Memory that failed while it waited here is never handed out: the
+	 * free path keeps a poisoned page out of the allocator for good.
+	 */
+	if (unlikely(page && PageHWPoison(page))) {
+		__free_page(page);
+		page = NULL;
+	}
+
 	ff_stat_inc(page ? FASTFAULT_STAT_POOL_HITS : FASTFAULT_STAT_POOL_MISSES);
-	/* empty or below half: wake the node's thread, once */
-	if (left < READ_ONCE(pcp->target) / 2 &&
+	/* at or below half (a target of 1 too): wake the node's thread, once */
+	if (left <= READ_ONCE(pcp->target) / 2 &&
 	    !test_and_set_bit(0, &ff_nodes[nid].kick))
 		wake_up(&ff_nodes[nid].wait);
 	return page ? page_folio(page) : NULL;
 }
 
 /* ---- the refill threads ---- */
-
-static bool ff_node_has_room(int nid, unsigned int pages)
-{
-	struct pglist_data *pgdat = NODE_DATA(nid);
-	int i;
-
-	for (i = MAX_NR_ZONES - 1; i >= 0; i--) {
-		struct zone *z = &pgdat->node_zones[i];
-
-		if (populated_zone(z) &&
-		    zone_page_state(z, NR_FREE_PAGES) >
-		    high_wmark_pages(z) + pages)
-			return true;
-	}
-	return false;
-}
 
 /*
  * Clear a page with non-temporal stores: the lines go to memory without
@@ -384,10 +377,16 @@ u64 ff_pool_get_size(void)
 	return ff_pool_bytes;
 }
 
+/*
+ * Starting the threads is the one step that can fail, so it comes first:
+ * a failure stops only the threads this call started and leaves the pool
+ * as it was.  Everything after it cannot fail.
+ */
 int ff_pool_set_size(u64 bytes, struct netlink_ext_ack *extack)
 {
 	unsigned long pages = bytes >> PAGE_SHIFT;
-	int cpu, nid, ret = 0;
+	nodemask_t started = NODE_MASK_NONE;
+	int cpu, nid, ret;
 
 	if (pages > totalram_pages() / 2) {
 		NL_SET_ERR_MSG(extack, "zero-pool is larger than half of RAM");
@@ -395,6 +394,23 @@ int ff_pool_set_size(u64 bytes, struct netlink_ext_ack *extack)
 	}
 
 	mutex_lock(&ff_pool_lock);
+	for_each_node_state(nid, N_MEMORY) {
+		struct task_struct *t;
+
+		if (!pages || ff_nodes[nid].thread)
+			continue;
+		t = kthread_create_on_node(ff_pool_thread, &ff_nodes[nid],
+					   nid, "fastfault/%d", nid);
+		if (IS_ERR(t)) {
+			ret = PTR_ERR(t);
+			NL_SET_ERR_MSG(extack, "cannot start the zero-pool thread");
+			goto err_stop;
+		}
+		set_cpus_allowed_ptr(t, cpumask_of_node(nid));
+		ff_nodes[nid].thread = t;
+		node_set(nid, started);
+	}
+
 	if (!pages) {
 		WRITE_ONCE(ff_pool_on, false);
 		ff_pool_stop_threads();
@@ -403,26 +419,16 @@ int ff_pool_set_size(u64 bytes, struct netlink_ext_ack *extack)
 	/* a smaller pool gives the excess back now */
 	for_each_possible_cpu(cpu)
 		ff_trim_cpu(cpu, per_cpu_ptr(&ff_pcp, cpu)->target, ULONG_MAX);
-
 	if (pages) {
 		for_each_node_state(nid, N_MEMORY) {
-			struct task_struct *t;
-
-			if (ff_nodes[nid].thread) {
-				wake_up(&ff_nodes[nid].wait);
+			if (!ff_nodes[nid].thread)
 				continue;
-			}
-			t = kthread_create_on_node(ff_pool_thread, &ff_nodes[nid],
-						   nid, "fastfault/%d", nid);
-			if (IS_ERR(t)) {
-				ret = PTR_ERR(t);
-				NL_SET_ERR_MSG(extack,
-					       "cannot start the zero-pool thread");
-				goto undo;
-			}
-			set_cpus_allowed_ptr(t, cpumask_of_node(nid));
-			ff_nodes[nid].thread = t;
-			wake_up_process(t);
+			/* a larger target is work even for a thread at rest */
+			set_bit(0, &ff_nodes[nid].kick);
+			if (node_isset(nid, started))
+				wake_up_process(ff_nodes[nid].thread);
+			else
+				wake_up(&ff_nodes[nid].wait);
 		}
 		WRITE_ONCE(ff_pool_on, true);
 	}
@@ -430,18 +436,13 @@ int ff_pool_set_size(u64 bytes, struct netlink_ext_ack *extack)
 	mutex_unlock(&ff_pool_lock);
 	return 0;
 
-undo:
-	/* back to the old size */
-	WRITE_ONCE(ff_pool_on, false);
-	ff_pool_stop_threads();
-	pages = ff_pool_bytes >> PAGE_SHIFT;
+err_stop:
+	/* never woken: kthread_stop() ends them before they run */
+	for_each_node_mask(nid, started) {
+		kthread_stop(ff_nodes[nid].thread);
+		ff_nodes[nid].thread = NULL;
+	}
 	mutex_unlock(&ff_pool_lock);
-	if (pages)
-		ff_pool_set_size(ff_pool_bytes, NULL);
-	else
-		ff_pool_set_targets(0);
-	for_each_possible_cpu(cpu)
-		ff_trim_cpu(cpu, per_cpu_ptr(&ff_pcp, cpu)->target, ULONG_MAX);
 	return ret;
 }
 
