@@ -468,6 +468,21 @@ if [ -n "$orig_file" ]; then
 fi
 module_absent_tests "unloaded"
 
+# unload itself puts back a knob left changed, but keeps a later change
+# made by other means
+if [ -n "$orig_file" ]; then
+	modprobe fastfault && faultctl set fault-around 4
+	modprobe -r fastfault
+	check "unload puts a changed file knob back to $orig_file pages ($(debugfs_pages))" \
+		[ "$(debugfs_pages)" = "$orig_file" ]
+	modprobe fastfault && faultctl set fault-around 4
+	echo 131072 >/sys/kernel/debug/fault_around_bytes
+	modprobe -r fastfault
+	check "unload keeps a value set through debugfs after fastfault's (32 pages: $(debugfs_pages))" \
+		[ "$(debugfs_pages)" = 32 ]
+	echo $((orig_file * 4096)) >/sys/kernel/debug/fault_around_bytes
+fi
+
 echo "1..$n"
 [ $failed = 0 ] || echo "# $failed of $n failed"
 [ $failed = 0 ]

@@ -62,9 +62,27 @@ wait_full $((total / 4 / 4 * 9 / 10))
 diag "pool full: $(pool_pages) pages, MemAvailable now $(meminfo MemAvailable) kB (was $avail)"
 oom0=$(vmstat oom_kill)
 need=$((avail * 85 / 100 / 1024))
+faultctl stats --reset >/dev/null
 sub "pressure: a program takes $need MiB of the $((avail / 1024)) MiB available before the pool" \
 	pooltest hog $need
 check "pressure: nothing was OOM-killed (oom_kill $oom0 -> $(vmstat oom_kill))" \
+	[ "$(vmstat oom_kill)" = "$oom0" ]
+# Its anonymous faults take the pool's pages, and the pool stops
+# refilling once the zone is below its high watermark, so the pool gives
+# way by being used up or by the shrinker.
+check "pressure: the pool gave way (hits $(stat pool-hits), shrunk $(stat pool-shrunk))" \
+	[ $(($(stat pool-hits) + $(stat pool-shrunk))) -gt $((need * 256 / 10)) ]
+
+# Memory the pool cannot serve (tmpfs) only the shrinker can give back.
+wait_full $((total / 4 / 4 * 9 / 10))
+diag "pool full again: $(pool_pages) pages"
+faultctl stats --reset >/dev/null
+mkdir -p /tmp/pressure
+mount -t tmpfs -o size=$((need + 64))m tmpfs /tmp/pressure
+check "pressure: $need MiB written to tmpfs with the pool full" \
+	dd if=/dev/zero of=/tmp/pressure/fill bs=1M count=$need
+umount /tmp/pressure
+check "pressure: nothing was OOM-killed by tmpfs either (oom_kill $oom0 -> $(vmstat oom_kill))" \
 	[ "$(vmstat oom_kill)" = "$oom0" ]
 check "pressure: the shrinker gave pool pages back ($(stat pool-shrunk))" \
 	[ "$(stat pool-shrunk)" -gt 0 ]
