@@ -5,7 +5,8 @@
 # program gets is zero (pool alone and with fault-around), the hit rate
 # of a workload the pool is sized for, memory pressure with the pool
 # full (the shrinker gives pages back, nobody is OOM-killed), size
-# changes while programs fault, and MemFree after 20 load/unload cycles.
+# changes while programs fault, MemFree after 20 load/unload cycles, and
+# CPU hotplug under load.
 #
 #   tests/vm/run --kernel 6.12 -- pool.sh
 
@@ -139,6 +140,28 @@ diff=$((free0 - free1))
 diag "free (MemFree + per-CPU lists) before the cycles $free0 kB, after $free1 kB"
 check "free memory after unload within 1% of before load ($free0 -> $free1 kB)" \
 	[ $((diff * 100)) -le "$free0" ]
+
+# CPU hotplug under a faulting load, the pool and fault-around on: the
+# caches of a CPU that goes away are left alone (freed at a resize, a
+# shrink or unload), and nothing breaks.
+hp=/sys/devices/system/cpu/cpu1/online
+if [ -w $hp ]; then
+	modprobe fastfault && faultctl set zero-pool 64M fault-around 8 >/dev/null
+	rm -f /tmp/hp.rc
+	( pooltest loop 5; echo $? >/tmp/hp.rc ) &
+	hpl=$!
+	hp_fail=0
+	for s in 0 1 0 1; do
+		echo $s >$hp || hp_fail=$((hp_fail + 1))
+		faultctl set zero-pool $((32 + s * 16))M >/dev/null || hp_fail=$((hp_fail + 1))
+		sleep 0.5
+	done
+	wait $hpl
+	check "CPU 1 off and on 2 times under load, the pool resized meanwhile ($hp_fail failures)" \
+		[ $hp_fail = 0 ]
+	check "pages stayed zero through the hotplug ($(cat /tmp/hp.rc))" [ "$(cat /tmp/hp.rc)" = 0 ]
+	check "modprobe -r fastfault after hotplug" modprobe -r fastfault
+fi
 
 check "fastfault is unloaded at the end" unloaded
 diag "pool.sh: $(($(date +%s) - start)) s"
