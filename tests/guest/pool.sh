@@ -88,17 +88,7 @@ check "pressure: nothing was OOM-killed by tmpfs either (oom_kill $oom0 -> $(vms
 check "pressure: the shrinker gave pool pages back ($(stat pool-shrunk))" \
 	[ "$(stat pool-shrunk)" -gt 0 ]
 
-# Size changes while programs fault.
-rm -f /tmp/pl.rc
-( pooltest loop 8; echo $? >/tmp/pl.rc ) &
-pl=$!
-for s in 64M 256M 0 128M 16M 0 32M; do
-	faultctl set zero-pool $s || nok "faultctl set zero-pool $s under load"
-	sleep 0.5
-done
-wait $pl
-check "size changes under a faulting load: every page still zero ($(cat /tmp/pl.rc))" \
-	[ "$(cat /tmp/pl.rc)" = 0 ]
+set_under_load "size changes" 8 zero-pool 64M 256M 0 128M 16M 0 32M
 check "modprobe -r fastfault" modprobe -r fastfault
 
 # Leak: 20 load/unload cycles with the pool filling, under a faulting load.

@@ -45,17 +45,7 @@ check "faultctl set zero-nontemporal 0 with the pool on" \
 pooltest dirty 256 >/dev/null
 sub "clear_page again: every page reads zero" pooltest zero 64
 
-# Switching back and forth while a program faults.
-rm -f /tmp/pl.rc
-( pooltest loop 6; echo $? >/tmp/pl.rc ) &
-pl=$!
-for v in 1 0 1 0 1; do
-	faultctl set zero-nontemporal $v || nok "set zero-nontemporal $v under load"
-	sleep 0.5
-done
-wait $pl
-check "method changes under a faulting load: every page still zero ($(cat /tmp/pl.rc))" \
-	[ "$(cat /tmp/pl.rc)" = 0 ]
+set_under_load "method changes" 6 zero-nontemporal 1 0 1 0 1
 
 check "modprobe -r fastfault" modprobe -r fastfault
 check "fastfault is unloaded at the end" unloaded

@@ -48,6 +48,25 @@ wait_full() {
 	[ "$(pool_pages)" -ge "$1" ]
 }
 
+# set_under_load DESC SECONDS KEY VALUE...: faultctl set KEY to each VALUE
+# in turn, half a second apart, while `pooltest loop SECONDS` faults and
+# checks fresh memory; one test: every set worked and every page was zero
+set_under_load() {
+	d=$1 secs=$2 key=$3
+	shift 3
+	rm -f /tmp/pl.rc
+	( pooltest loop "$secs"; echo $? >/tmp/pl.rc ) &
+	pl=$!
+	sl_fail=0
+	for v in "$@"; do
+		faultctl set "$key" "$v" || sl_fail=$((sl_fail + 1))
+		sleep 0.5
+	done
+	wait $pl
+	check "$d under a faulting load: every page still zero ($(cat /tmp/pl.rc)), $sl_fail failed sets" \
+		[ "$(cat /tmp/pl.rc)" = 0 -a $sl_fail = 0 ]
+}
+
 # finish NAME: the plan line and the exit status
 finish() {
 	echo "1..$n"
