@@ -13,16 +13,34 @@
 #include <linux/pgtable.h>
 
 /*
+ * The hooks redirect a call from the ftrace callback, which needs ftrace
+ * with the ARGS API: without CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS,
+ * <linux/ftrace.h> defines the IP setter as a no-op and the hooks would
+ * silently do nothing.
+ */
+#ifndef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+#error "fastfault needs CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS (x86-64)"
+#endif
+
+/*
  * Point an ftrace callback's return at another function: 6.1 calls it
  * ftrace_instruction_pointer_set(), 6.6 on
  * ftrace_regs_set_instruction_pointer().  Both are macros on x86.
  */
 #if defined(ftrace_regs_set_instruction_pointer)
 #define ff_ftrace_set_ip(fregs, ip) ftrace_regs_set_instruction_pointer(fregs, ip)
-#elif defined(ftrace_instruction_pointer_set)
-#define ff_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
 #else
-#error "fastfault needs ftrace with the ARGS API (x86-64)"
+#define ff_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
+#endif
+
+/*
+ * The hooked function's @n-th argument, from the callback: 6.6 on have
+ * ftrace_regs_get_argument(); before it struct ftrace_regs is a pt_regs.
+ */
+#ifdef ftrace_regs_get_argument
+#define ff_ftrace_arg(fregs, n)	ftrace_regs_get_argument(fregs, n)
+#else
+#define ff_ftrace_arg(fregs, n)	regs_get_kernel_argument(&(fregs)->regs, n)
 #endif
 
 /*
@@ -62,6 +80,19 @@ static inline void ff_pte_mkold(pte_t *ptep)
 #else
 #define ff_vma_alloc_folio_orig		vma_alloc_folio
 #define FF_VMA_ALLOC_FOLIO_NAME		"vma_alloc_folio"
+#endif
+
+/*
+ * Where allocation profiling exists (6.10 on), the allocator's entry
+ * points are alloc_hooks() macros that tag each page with its call site.
+ * The pool's pages outlive the module in the programs they are handed
+ * to, so they must not carry a tag in the module: call the untagged
+ * function.
+ */
+#ifdef alloc_hooks
+#define ff_alloc_pages_node	alloc_pages_node_noprof
+#else
+#define ff_alloc_pages_node	alloc_pages_node
 #endif
 
 /* Shrinkers are allocated by the core from 6.7 (shrinker_alloc()). */
