@@ -9,6 +9,7 @@
  *   knob.c          the kernel's own file fault-around knob
  *   hook.c          the ftrace hook on handle_mm_fault
  *   fault_around.c  anonymous fault-around
+ *   zero_pool.c     the pre-zeroed page pool
  *   compat.h        differences between kernel versions
  */
 #ifndef _FASTFAULT_H
@@ -23,19 +24,19 @@
 struct netlink_ext_ack;
 
 /*
- * Is there room for @pages more user pages on node @nid without waking
- * reclaim?  Asked of the zone such a page comes from first, the highest
- * populated one a movable user page may use, and against its high
- * watermark: lower zones are the allocator's fallback, kept for it by
+ * Is there room for @pages more pages of kind @gfp on node @nid without
+ * waking reclaim?  Asked of the zone such a page comes from first, the
+ * highest populated one @gfp may use, and against its high watermark:
+ * lower zones are the allocator's fallback, kept for it by
  * lowmem_reserve, and their free pages say nothing about pressure where
- * user memory lives.
+ * that memory lives.
  */
-static inline bool ff_node_has_room(int nid, unsigned long pages)
+static inline bool ff_node_has_room(int nid, unsigned long pages, gfp_t gfp)
 {
 	struct pglist_data *pgdat = NODE_DATA(nid);
 	int i;
 
-	for (i = gfp_zone(GFP_HIGHUSER_MOVABLE); i >= 0; i--) {
+	for (i = gfp_zone(gfp); i >= 0; i--) {
 		struct zone *z = &pgdat->node_zones[i];
 
 		if (populated_zone(z))
@@ -97,13 +98,17 @@ u32 ff_knob_get(void);
 u32 ff_knob_follow(u32 fault_around);
 int ff_knob_set(u32 pages, struct netlink_ext_ack *extack);
 
-/* fault_around.c */
+/* fault_around.c: the first two are called from the hook, before the fault */
 struct vm_area_struct;
+bool ff_fault_around_eligible(struct vm_area_struct *vma, unsigned int flags);
+bool ff_fault_around_stream(struct vm_area_struct *vma, unsigned long address);
 vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 			   unsigned int flags, vm_fault_t ret);
 
 /* zero_pool.c */
-struct folio *ff_pool_take(gfp_t gfp, int order, struct vm_area_struct *vma);
+/* called from the hook, before the allocation */
+bool ff_pool_wanted(gfp_t gfp, int order, struct vm_area_struct *vma);
+struct folio *ff_pool_take(void);
 int ff_pool_init(void);
 void ff_pool_exit(void);
 u64 ff_pool_get_size(void);

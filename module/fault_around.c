@@ -12,12 +12,26 @@
  * reaches the full window after log2(N) faults.  So sparse access never
  * bloats memory, and nothing is shared between CPUs on the fault path.
  *
+ * The hook asks two questions before the fault, so that every other
+ * fault goes its way untouched: is this a user write fault on private
+ * anonymous memory (ff_fault_around_eligible()), and is a page next to
+ * it mapped already (ff_fault_around_stream())?  After the fault the
+ * window is sized and filled (ff_fault_around()).
+ *
  * Neighbours are faulted with the original call's write and VMA-lock
  * flags only (no retry, no user flag): the kernel does the work,
  * charges memcg and honours mempolicy as for any fault.  A neighbour
  * call that returns RETRY or COMPLETED has dropped the lock: we stop
  * and hand that back to the caller.  Prefaulted PTEs are made old so
  * that reclaim takes untouched pages first.
+ *
+ * Page tables: the caller holds the mmap lock or the VMA's lock, which
+ * keeps the VMA and, for private anonymous memory, its page tables (a
+ * table is freed by munmap or khugepaged's collapse, both of which
+ * exclude us).  Kernels with PT_RECLAIM (6.15 on) also free an empty
+ * table on MADV_DONTNEED under the read lock, deferred by RCU: so the
+ * walks run under rcu_read_lock() and their result is a hint, which
+ * handle_mm_fault() checks again under the PTE lock.
  */
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
@@ -30,29 +44,57 @@
 #include "fastfault.h"
 #include "compat.h"
 
-/* VMA flags fault-around requires, and those it never touches. */
+/*
+ * VMA flags fault-around requires, and those it never touches.
+ * VM_SOFTDIRTY is clear on a VMA whose soft-dirty bits are being tracked
+ * (clear_refs, CRIU): there a prefaulted page would be reported as
+ * written by a program that never wrote it, so fault-around keeps out.
+ * It is 0 without CONFIG_MEM_SOFT_DIRTY, where nothing is tracked.
+ */
 #define FF_VM_MASK	(VM_WRITE | VM_SHARED | VM_LOCKED | VM_LOCKONFAULT | \
-			 VM_PFNMAP | VM_IO | VM_MIXEDMAP | VM_HUGETLB | FF_VM_UFFD)
+			 VM_PFNMAP | VM_IO | VM_MIXEDMAP | VM_HUGETLB | \
+			 FF_VM_UFFD | VM_SOFTDIRTY)
+#define FF_VM_WANT	(VM_WRITE | VM_SOFTDIRTY)
 
-static bool ff_vma_eligible(struct vm_area_struct *vma, unsigned int flags)
+/* The fault flags fault-around requires. */
+#define FF_FLAGS_WANT	(FAULT_FLAG_USER | FAULT_FLAG_WRITE | FAULT_FLAG_ALLOW_RETRY)
+
+/*
+ * The window is filled in chunks of this many pages, each after a fresh
+ * look at memcg headroom: windows that race in one cgroup overshoot what
+ * the check saw by at most one chunk each.
+ */
+#define FF_CHUNK	8
+
+/*
+ * Before the fault, from the hook: a user write fault on memory
+ * fault-around may fill?  Other user faults are counted here, as they
+ * never reach ff_fault_around(); faults from the kernel (GUP, our own
+ * neighbour calls) are not user faults.
+ */
+bool notrace ff_fault_around_eligible(struct vm_area_struct *vma,
+				      unsigned int flags)
 {
-	if ((flags & (FAULT_FLAG_WRITE | FAULT_FLAG_ALLOW_RETRY)) !=
-	    (FAULT_FLAG_WRITE | FAULT_FLAG_ALLOW_RETRY))
+	if (!(flags & FAULT_FLAG_USER))
 		return false;
 	/*
 	 * anon_vma must exist: on 6.4 and later, preparing it from a fault
 	 * under the VMA lock drops that lock.
 	 */
-	return vma_is_anonymous(vma) && vma->anon_vma &&
-	       (vma->vm_flags & FF_VM_MASK) == VM_WRITE;
+	if ((flags & FF_FLAGS_WANT) == FF_FLAGS_WANT &&
+	    vma_is_anonymous(vma) && vma->anon_vma &&
+	    (vma->vm_flags & FF_VM_MASK) == FF_VM_WANT)
+		return true;
+	ff_stat_inc(FASTFAULT_STAT_FAULTS);
+	ff_stat_inc(FASTFAULT_STAT_SKIP_INELIGIBLE);
+	return false;
 }
 
 /*
  * The PTE for @addr, or NULL if its table is not there (none, huge or
- * being changed).  Under rcu_read_lock(); a hint, rechecked by
- * handle_mm_fault() itself.
+ * being changed).  Under rcu_read_lock().
  */
-static pte_t *ff_pte(struct mm_struct *mm, unsigned long addr)
+static pte_t notrace *ff_pte(struct mm_struct *mm, unsigned long addr)
 {
 	pgd_t *pgd;
 	p4d_t *p4d;
@@ -77,44 +119,73 @@ static pte_t *ff_pte(struct mm_struct *mm, unsigned long addr)
 }
 
 /*
- * Mapped pages in a row next to @addr, whose PTE is @pte, in steps of
- * @step, at most @max.  Under rcu_read_lock(); the table of @addr is
- * indexed directly, the next one walked to only where the run crosses
- * into it.
+ * Mapped pages in a row next to @addr, whose PTE is @pte (NULL if its
+ * table is missing), in steps of @step, at most @max.  Under
+ * rcu_read_lock(); the table of @addr is indexed directly, the next one
+ * walked to only where the run crosses into it.
  */
-static unsigned int ff_run(struct vm_area_struct *vma, pte_t *pte,
-			   unsigned long addr, long step, unsigned int max)
+static unsigned int notrace ff_run(struct vm_area_struct *vma, pte_t *pte,
+				   unsigned long addr, long step,
+				   unsigned int max)
 {
 	unsigned int n;
 
 	for (n = 0; n < max; n++) {
-		addr += step;
-		if (addr < vma->vm_start || addr >= vma->vm_end)
+		unsigned long next = addr + step;
+
+		if (next < vma->vm_start || next >= vma->vm_end)
 			break;
-		if (step > 0 ? !(addr & ~PMD_MASK) :
-			       (addr & ~PMD_MASK) == PMD_SIZE - PAGE_SIZE)
-			pte = ff_pte(vma->vm_mm, addr);
-		else
+		if ((next ^ addr) & PMD_MASK)
+			pte = ff_pte(vma->vm_mm, next);
+		else if (pte)
 			pte += step > 0 ? 1 : -1;
 		if (!pte || !pte_present(ptep_get(pte)))
 			break;
+		addr = next;
 	}
 	return n;
 }
 
-/* Room for @pages more without reclaim, a memcg limit or OOM? */
-static bool ff_room_for(unsigned int pages)
+/*
+ * Before the fault, from the hook: is the page behind or ahead of
+ * @address mapped?  A stream has mapped the one it touched last; a first
+ * or random touch has no mapped neighbour, gets no window and so need not
+ * enter fastfault at all.
+ */
+bool notrace ff_fault_around_stream(struct vm_area_struct *vma,
+				    unsigned long address)
+{
+	unsigned long addr = address & PAGE_MASK;
+	bool mapped;
+	pte_t *pte;
+
+	rcu_read_lock();
+	pte = ff_pte(vma->vm_mm, addr);
+	mapped = ff_run(vma, pte, addr, -PAGE_SIZE, 1) ||
+		 ff_run(vma, pte, addr, PAGE_SIZE, 1);
+	rcu_read_unlock();
+	if (!mapped) {
+		ff_stat_inc(FASTFAULT_STAT_FAULTS);
+		ff_stat_inc(FASTFAULT_STAT_SKIP_NOT_SEQUENTIAL);
+	}
+	return mapped;
+}
+
+/*
+ * Room in the task's memcg and each of its ancestors for @pages more,
+ * plus one charge batch and a chunk for every CPU that may be filling a
+ * window in the same group at the same moment, so that no neighbour's
+ * charge ever needs reclaim or the OOM killer.
+ */
+static bool ff_memcg_room(unsigned int pages)
 {
 	struct mem_cgroup *memcg;
 	bool room = true;
 
-	if (!ff_node_has_room(numa_node_id(), pages))
-		return false;
 	if (mem_cgroup_disabled())
 		return true;
 
-	/* charges come in batches: keep one batch spare below each limit */
-	pages += MEMCG_CHARGE_BATCH;
+	pages += MEMCG_CHARGE_BATCH + FF_CHUNK * num_online_cpus();
 	rcu_read_lock();
 	for (memcg = mem_cgroup_from_task(current);
 	     memcg;
@@ -142,78 +213,77 @@ static void ff_mkold(pte_t *pte)
 }
 
 /*
- * Called after handle_mm_fault() returned @ret for a user fault; returns
- * what the caller must see.
+ * Called by the hook after handle_mm_fault() returned @ret for a fault
+ * that ff_fault_around_eligible() and ff_fault_around_stream() let in;
+ * returns what the caller must see.
  */
 vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 			   unsigned int flags, vm_fault_t ret)
 {
 	unsigned int max = READ_ONCE(ff_anon_window);
-	unsigned int behind = 0, ahead = 0, window, done = 0, i;
+	unsigned int behind = 0, ahead = 0, window = 0, n = 0, done = 0, i;
 	unsigned int nflags = flags & (FAULT_FLAG_WRITE | FF_FAULT_FLAG_VMA_LOCK);
-	unsigned long lo, hi, addr, last = 0;
+	unsigned long lo, hi, addr;
+	long step = 1;
 	pte_t *pte;
-	long step;
 
 	ff_stat_inc(FASTFAULT_STAT_FAULTS);
 	/* failed, or the lock is gone: the VMA must not be touched */
 	if (max <= 1 || (ret & (VM_FAULT_ERROR | VM_FAULT_RETRY |
 				VM_FAULT_COMPLETED)))
 		return ret;
-	if (!ff_vma_eligible(vma, flags)) {
-		ff_stat_inc(FASTFAULT_STAT_SKIP_INELIGIBLE);
-		return ret;
-	}
 
-	/* one walk to the fault's PTE; the runs index its table */
+	/* every neighbour lies in the fault's page table */
 	address &= PAGE_MASK;
+	lo = max(vma->vm_start, address & PMD_MASK);
+	hi = min(vma->vm_end, (address & PMD_MASK) + PMD_SIZE);
+
+	/*
+	 * One walk to the fault's PTE.  The runs around it size the window;
+	 * the empty slots in the stream's direction, up to the first mapped
+	 * one, are what it fills.
+	 */
 	rcu_read_lock();
 	pte = ff_pte(vma->vm_mm, address);
 	if (pte) {
 		behind = ff_run(vma, pte, address, -PAGE_SIZE, max / 2);
 		ahead = ff_run(vma, pte, address, PAGE_SIZE, max / 2);
+		/* a stream walks away from the pages it has already touched */
+		step = behind >= ahead ? 1 : -1;
+		window = min(max, 2 * max(behind, ahead));
+		for (n = 0; n + 1 < window; n++) {
+			addr = address + (n + 1) * step * PAGE_SIZE;
+			if (addr < lo || addr >= hi ||
+			    !pte_none(ptep_get(pte + (n + 1) * step)))
+				break;
+		}
 	}
 	rcu_read_unlock();
 	if (!behind && !ahead) {
 		ff_stat_inc(FASTFAULT_STAT_SKIP_NOT_SEQUENTIAL);
 		return ret;
 	}
-	/* a stream walks away from the pages it has already touched */
-	step = behind >= ahead ? PAGE_SIZE : -PAGE_SIZE;
-	window = min(max, 2 * max(behind, ahead));
-
-	lo = max(vma->vm_start, address & PMD_MASK);
-	hi = min(vma->vm_end, (address & PMD_MASK) + PMD_SIZE);
-
-	if (!ff_room_for(window - 1)) {
+	if (!n) {
+		ff_stat_inc(FASTFAULT_STAT_SKIP_PRESENT);
+		return ret;
+	}
+	if (!ff_node_has_room(numa_node_id(), n, GFP_HIGHUSER_MOVABLE)) {
 		ff_stat_inc(FASTFAULT_STAT_SKIP_PRESSURE);
 		return ret;
 	}
 
-	/*
-	 * Every neighbour lies in the fault's page table ([lo, hi) is within
-	 * one PMD), so the walk that finds a neighbour's PTE also makes the
-	 * one mapped the time before (@last, one step back) old.
-	 */
-	for (i = 1, addr = address + step; i < window && addr >= lo &&
-	     addr < hi; i++, addr += step) {
+	for (i = 1; i <= n; i++) {
 		vm_fault_t r;
-		bool none;
 
-		rcu_read_lock();
-		pte = ff_pte(vma->vm_mm, addr);
-		if (pte && last)
-			ff_mkold(step > 0 ? pte - 1 : pte + 1);
-		none = pte && pte_none(ptep_get(pte));
-		rcu_read_unlock();
-		last = 0;
-		if (!pte)
+		/* a task being killed frees what it has: give it nothing more */
+		if (fatal_signal_pending(current))
 			break;
-		if (!none) {
-			ff_stat_inc(FASTFAULT_STAT_SKIP_PRESENT);
-			continue;
+		if (i % FF_CHUNK == 1 &&
+		    !ff_memcg_room(min_t(unsigned int, n - i + 1, FF_CHUNK))) {
+			ff_stat_inc(FASTFAULT_STAT_SKIP_PRESSURE);
+			break;
 		}
-
+		addr = address + i * step * PAGE_SIZE;
 		r = handle_mm_fault(vma, addr, nflags, NULL);
 		if (r & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) {
 			/* the lock is gone: the caller must not drop it */
@@ -223,21 +293,21 @@ vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 		}
 		if (r & VM_FAULT_ERROR)
 			break;
-		last = addr;
 		done++;
 	}
-	if (last) {
+	if (!done)
+		return ret;
+
+	/* with the lock still held: one more walk makes them all old */
+	if (!(ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED))) {
 		rcu_read_lock();
-		pte = ff_pte(vma->vm_mm, last);
-		if (pte)
-			ff_mkold(pte);
+		pte = ff_pte(vma->vm_mm, address);
+		for (i = 1; pte && i <= done; i++)
+			ff_mkold(pte + i * step);
 		rcu_read_unlock();
 	}
-
-	if (done) {
-		ff_stat_inc(FASTFAULT_STAT_BATCHES);
-		ff_stat_add(FASTFAULT_STAT_PREFAULTED, done);
-		ff_stat_add(FASTFAULT_STAT_WINDOW_TOTAL, window);
-	}
+	ff_stat_inc(FASTFAULT_STAT_BATCHES);
+	ff_stat_add(FASTFAULT_STAT_PREFAULTED, done);
+	ff_stat_add(FASTFAULT_STAT_WINDOW_TOTAL, window);
 	return ret;
 }

@@ -1,18 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The hooks: an ftrace ops with IPMODIFY per hooked function sends every
- * call to fastfault's wrapper, which calls the original (its own call
- * passes through untouched: the callback sees it come from this module).
+ * The hooks: an ftrace ops with IPMODIFY per hooked function.  Its
+ * callback (the thunk) runs on every call of the function and decides,
+ * from the call's own arguments and before the call does anything,
+ * whether fastfault acts on it; only then does it send the call to
+ * fastfault's wrapper, which calls the original (its own call passes
+ * through untouched: the thunk sees it come from this module).
  *
- *   handle_mm_fault   -> ff_handle_mm_fault: fault-around after the fault
- *   vma_alloc_folio   -> ff_vma_alloc_folio: a pre-zeroed page if the
- *                        pool has one, else the original
+ *   handle_mm_fault   -> ff_handle_mm_fault: fault-around after the fault,
+ *                        only for a user write fault on private anonymous
+ *                        memory next to pages already mapped
+ *   vma_alloc_folio   -> ff_vma_alloc_folio: a pre-zeroed page, only for
+ *                        the anonymous fault's zeroed order-0 page while
+ *                        the pool is on and may serve the task
+ *
+ * Every other call (file and shared memory, userfaultfd, FUSE, NFS,
+ * random touches) costs the thunk's checks and nothing else: it never
+ * enters a wrapper, so it can never sleep in module text.
  *
  * Each ops is registered only while something needs it, so fastfault
  * costs nothing while it is off.  Unload waits for the wrappers still
  * running: a per-CPU count (no shared cache line on the fault path) and
  * two RCU-tasks grace periods, for the instructions before the count
- * goes up and after it comes down.
+ * goes up and after it comes down.  What runs in a wrapper is an
+ * anonymous fault and its neighbours, which never wait for user space
+ * (userfaultfd ranges and file mappings are never redirected), so the
+ * wait is as long as the kernel takes for such a fault.
  */
 #include <linux/delay.h>
 #include <linux/ftrace.h>
@@ -37,8 +50,7 @@ static vm_fault_t ff_handle_mm_fault(struct vm_area_struct *vma,
 
 	this_cpu_inc(ff_inflight);
 	ret = handle_mm_fault(vma, address, flags, regs);
-	if (flags & FAULT_FLAG_USER)
-		ret = ff_fault_around(vma, address, flags, ret);
+	ret = ff_fault_around(vma, address, flags, ret);
 	this_cpu_dec(ff_inflight);
 	return ret;
 }
@@ -51,7 +63,7 @@ static struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
 	struct folio *folio;
 
 	this_cpu_inc(ff_inflight);
-	folio = ff_pool_take(gfp, order, vma);
+	folio = ff_pool_take();
 	if (!folio)
 		folio = ff_vma_alloc_folio_orig(gfp, order, vma, addr,
 						hugepage);
@@ -59,48 +71,66 @@ static struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
 	return folio;
 }
 
+/*
+ * The thunks run from the ftrace trampoline on every call of a hooked
+ * function, so they decide with the cheapest test first and call only
+ * notrace code.  None of them calls a hooked function, so they cannot
+ * recurse and the ops do not ask ftrace for recursion protection, which
+ * would put ftrace's assist function (a recursion lock and a
+ * preempt-disable) on every call.  The test for our own call to the
+ * original (within_module()) comes after the cheap tests, which the
+ * wrapper's own call passes again.
+ */
+static void notrace ff_fault_thunk(unsigned long ip, unsigned long parent_ip,
+				   struct ftrace_ops *ops,
+				   struct ftrace_regs *fregs)
+{
+	struct vm_area_struct *vma = (void *)ff_ftrace_arg(fregs, 0);
+	unsigned long address = ff_ftrace_arg(fregs, 1);
+	unsigned int flags = ff_ftrace_arg(fregs, 2);
+
+	if (!ff_fault_around_eligible(vma, flags) ||
+	    within_module(parent_ip, THIS_MODULE) ||
+	    !ff_fault_around_stream(vma, address))
+		return;
+	ff_ftrace_set_ip(fregs, (unsigned long)ff_handle_mm_fault);
+}
+
+static void notrace ff_alloc_thunk(unsigned long ip, unsigned long parent_ip,
+				   struct ftrace_ops *ops,
+				   struct ftrace_regs *fregs)
+{
+	gfp_t gfp = (__force gfp_t)ff_ftrace_arg(fregs, 0);
+	int order = ff_ftrace_arg(fregs, 1);
+	struct vm_area_struct *vma = (void *)ff_ftrace_arg(fregs, 2);
+
+	if (!ff_pool_wanted(gfp, order, vma) ||
+	    within_module(parent_ip, THIS_MODULE))
+		return;
+	ff_ftrace_set_ip(fregs, (unsigned long)ff_vma_alloc_folio);
+}
+
 struct ff_hook {
 	const char *name;
 	unsigned long target;
-	unsigned long wrapper;
 	struct ftrace_ops ops;
 	bool on;
 };
 
-/*
- * Called from the ftrace trampoline on every call of a hooked function,
- * twice per fault (the fault, then the wrapper's own call), so it is
- * kept to a compare and a store.  It calls nothing that can be traced
- * (within_module() is inline), so it cannot recurse and the ops does not
- * ask ftrace for recursion protection, which would put ftrace's assist
- * function (a recursion lock and a preempt-disable) on every call.
- */
-static void notrace ff_ftrace_thunk(unsigned long ip, unsigned long parent_ip,
-				    struct ftrace_ops *ops,
-				    struct ftrace_regs *fregs)
-{
-	struct ff_hook *h = container_of(ops, struct ff_hook, ops);
-
-	/* our own call to the original goes through */
-	if (!within_module(parent_ip, THIS_MODULE))
-		ff_ftrace_set_ip(fregs, h->wrapper);
-}
-
-#define FF_HOOK(_name, _target, _wrapper) {				\
+#define FF_HOOK(_name, _target, _thunk) {				\
 	.name		= _name,					\
 	.target		= (unsigned long)(_target),			\
-	.wrapper	= (unsigned long)(_wrapper),			\
 	.ops		= {						\
-		.func	= ff_ftrace_thunk,				\
-		.flags	= FTRACE_OPS_FL_IPMODIFY,				\
+		.func	= _thunk,					\
+		.flags	= FTRACE_OPS_FL_IPMODIFY,			\
 	},								\
 }
 
 /* Indexed by FF_HOOK_FAULT_NR and FF_HOOK_ALLOC_NR. */
 static struct ff_hook ff_hooks[] = {
-	FF_HOOK("handle_mm_fault", handle_mm_fault, ff_handle_mm_fault),
+	FF_HOOK("handle_mm_fault", handle_mm_fault, ff_fault_thunk),
 	FF_HOOK(FF_VMA_ALLOC_FOLIO_NAME, ff_vma_alloc_folio_orig,
-		ff_vma_alloc_folio),
+		ff_alloc_thunk),
 };
 
 static long ff_inflight_sum(void)
@@ -193,9 +223,10 @@ err:
 
 /*
  * After the config is gone, so nothing turns a hook back on.  A task
- * asleep inside a wrapper (userfaultfd, FUSE, memcg reclaim) makes this
- * wait until it wakes: unload waits, it never pulls the text from under
- * it.
+ * inside a wrapper (in reclaim, say) makes this wait until it is done:
+ * unload waits, it never pulls the text from under it.  Only anonymous
+ * faults are ever redirected, so nothing in a wrapper waits for user
+ * space.
  */
 void ff_hook_exit(void)
 {
@@ -206,7 +237,7 @@ void ff_hook_exit(void)
 			ff_hook_off(&ff_hooks[i]);
 	synchronize_rcu_tasks();
 	while (ff_inflight_sum()) {
-		if (++waited % 250 == 0)
+		if (++waited % 250 == 0)	/* every 5 s */
 			pr_info("unload waits for %ld faults in progress\n",
 				ff_inflight_sum());
 		msleep(20);

@@ -8,11 +8,14 @@
  *   fatest seqfaults N   traps per page of a sequential write stream
  *   fatest old N         pages prefaulted ahead of a stream and never
  *                        touched are mapped old (not Referenced)
+ *   fatest softdirty N   after clear_refs, only the pages written are
+ *                        soft-dirty; fresh mappings still get windows
  *   fatest sparse STRIDE touch 1 page in STRIDE: no RSS bloat
  *   fatest memcg PCT     touch PCT% of this cgroup's memory.max
  *   fatest uffd-hold SECONDS  keep a fault asleep in the kernel that long
  *   fatest memcg-margin KB  touch pages in sequence until the cgroup is
  *                        within KB KiB of its memory.max
+ *   fatest memcg-threads KB  the same with 8 threads writing at once
  *   fatest loop SECONDS  fault, verify and unmap fresh mappings until time
  *                        is up
  *
@@ -1290,6 +1293,73 @@ static int memcg_margin(unsigned long kb)
 	return done_testing();
 }
 
+#define MEMCG_THREADS	8
+
+struct memcg_writer {
+	pthread_t th;
+	pthread_barrier_t *start;
+	const char *path;
+	long limit, kb;
+	size_t n, written, bad;
+	char *m;
+};
+
+static void *memcg_writer(void *arg)
+{
+	struct memcg_writer *w = arg;
+	size_t i = 0, k;
+
+	pthread_barrier_wait(w->start);
+	while (i < w->n && memcg_current(w->path) + w->kb * 1024 < w->limit)
+		for (k = 0; k < 8 && i < w->n; k++, i++)
+			put(w->m, i);
+	w->written = i;
+	for (k = 0; k < i; k++)
+		w->bad += *(uint64_t *)(w->m + k * PS + off(k)) != tag(k);
+	return NULL;
+}
+
+/*
+ * memcg_margin() with MEMCG_THREADS threads writing at once, each its own
+ * stream: windows filled at the same moment in one cgroup must not add
+ * up to more than the headroom each of them saw.
+ */
+static int memcg_threads(unsigned long kb)
+{
+	struct memcg_writer w[MEMCG_THREADS];
+	pthread_barrier_t start;
+	char path[600];
+	long limit = memcg_limit(path, sizeof(path));
+	size_t t, written = 0, bad = 0;
+
+	if (limit <= 0) {
+		ok(0, "memcg: no memory.max limit for this cgroup (%s)", path);
+		return done_testing();
+	}
+	pthread_barrier_init(&start, NULL, MEMCG_THREADS);
+	for (t = 0; t < MEMCG_THREADS; t++) {
+		w[t] = (struct memcg_writer){
+			.start = &start, .path = path, .limit = limit,
+			.kb = (long)kb, .n = (size_t)limit / PS,
+		};
+		w[t].m = map_anon(w[t].n);
+		if (pthread_create(&w[t].th, NULL, memcg_writer, &w[t]))
+			bail("pthread_create");
+	}
+	for (t = 0; t < MEMCG_THREADS; t++) {
+		pthread_join(w[t].th, NULL);
+		written += w[t].written;
+		bad += w[t].bad;
+		munmap(w[t].m, w[t].n * PS);
+	}
+	diag("memcg: %s = %ld, %d threads stopped %lu KiB short after %zu pages",
+	     path, limit, MEMCG_THREADS, kb, written);
+	ok(bad == 0 && written > 0,
+	   "memcg: %d threads wrote %zu pages up to %lu KiB from the limit, data intact",
+	   MEMCG_THREADS, written, kb);
+	return done_testing();
+}
+
 /* Rss and Referenced of the mapping that starts at @base, in pages. */
 static void smaps_of(char *base, long *rss, long *ref)
 {
@@ -1355,6 +1425,82 @@ static int old(void)
 	return done_testing();
 }
 
+/* The pagemap entry of the page at @p (bit 55 soft-dirty, 63 present). */
+static uint64_t pagemap_of(int fd, const char *p)
+{
+	uint64_t e;
+
+	if (pread(fd, &e, sizeof(e), (uintptr_t)p / PS * sizeof(e)) != sizeof(e))
+		bail("pread /proc/self/pagemap");
+	return e;
+}
+
+#define PM_SOFT_DIRTY	(1ULL << 55)
+
+/*
+ * Soft-dirty tracking (CRIU, clear_refs 4) must see exactly the pages a
+ * program writes: after the bits are cleared, a stream of writes marks
+ * its own pages and no page past it.  A mapping made afterwards is not
+ * being tracked, and fault-around still batches there.
+ */
+static int softdirty(void)
+{
+	const size_t n = 512, lo = 100;
+	size_t i, missed = 0, extra = 0, touched, hi;
+	long rss, ref;
+	char *m, *f;
+	int fd, cr;
+
+	/*
+	 * Where the last window of a stream ends depends on where it started:
+	 * streams that stop at four neighbouring pages cannot all end flush
+	 * with a window.
+	 */
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		bail("open /proc/self/pagemap");
+	for (hi = 300; hi < 304; hi++) {
+		m = map_anon(n);
+		for (i = 0; i < 16; i++)
+			put(m, i);
+		cr = open("/proc/self/clear_refs", O_WRONLY);
+		if (cr < 0 || write(cr, "4", 1) != 1)
+			bail("clear_refs 4");
+		close(cr);
+		for (i = lo; i < hi; i++)
+			put(m, i);
+		for (i = 16; i < n; i++) {
+			int sd = !!(pagemap_of(fd, m + i * PS) & PM_SOFT_DIRTY);
+
+			if (i >= lo && i < hi)
+				missed += !sd;
+			else
+				extra += sd;
+		}
+		munmap(m, n * PS);
+	}
+	close(fd);
+	ok(missed == 0, "softdirty: every page written after clear_refs is soft-dirty (%zu not)",
+	   missed);
+	ok(extra == 0, "softdirty: no page left unwritten is soft-dirty (%zu are)", extra);
+
+	/* the tracked mappings are gone, so the new one cannot merge with them */
+	f = map_anon(n);
+	for (touched = 0; touched < 200; touched++)
+		put(f, touched);
+	smaps_of(f, &rss, &ref);
+	while (N > 1 && rss == (long)touched && touched < n - 64) {
+		put(f, touched++);
+		smaps_of(f, &rss, &ref);
+	}
+	if (N > 1)
+		ok(rss > (long)touched,
+		   "softdirty: a mapping made after clear_refs still gets windows (%ld resident for %zu written)",
+		   rss, touched);
+	munmap(f, n * PS);
+	return done_testing();
+}
+
 static void *uffd_toucher(void *arg)
 {
 	*(volatile char *)arg = 1;	/* sleeps in the kernel until resolved */
@@ -1362,10 +1508,12 @@ static void *uffd_toucher(void *arg)
 }
 
 /*
- * A fault that sleeps inside the kernel's fault handler (and so inside
- * fastfault's wrapper) for @seconds: a userfaultfd-registered page that
- * a thread touches and that is resolved only afterwards.  Prints
- * "holding" once the fault is pending.
+ * A fault that sleeps inside the kernel's fault handler for @seconds: a
+ * userfaultfd-registered page that a thread writes and that is resolved
+ * only afterwards.  It is shaped like a stream (the page before it is
+ * written first, so the VMA has its anon_vma and a mapped neighbour):
+ * only the userfaultfd registration keeps fastfault's hook out of it.
+ * Prints "holding" once the fault is pending.
  */
 static int uffd_hold(unsigned long seconds)
 {
@@ -1380,12 +1528,14 @@ static int uffd_hold(unsigned long seconds)
 	fd = syscall(__NR_userfaultfd, O_CLOEXEC);
 	if (fd < 0 || ioctl(fd, UFFDIO_API, &api))
 		bail("userfaultfd");
-	m = map_anon(1);
+	m = map_anon(2);
+	m[0] = 1;
 	reg.range.start = (unsigned long)m;
-	reg.range.len = PS;
+	reg.range.len = 2 * PS;
 	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
 	if (ioctl(fd, UFFDIO_REGISTER, &reg))
 		bail("UFFDIO_REGISTER");
+	m += PS;
 	if (pthread_create(&th, NULL, uffd_toucher, m))
 		bail("pthread_create");
 	if (read(fd, &msg, sizeof(msg)) != sizeof(msg))
@@ -1440,7 +1590,7 @@ static int loop(double seconds)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: fatest semantics N | seqfaults N | old N | sparse STRIDE | memcg PCT | memcg-margin KB | uffd-hold SECONDS | loop SECONDS\n");
+		"usage: fatest semantics N | seqfaults N | old N | softdirty N | sparse STRIDE | memcg PCT | memcg-margin KB | memcg-threads KB | uffd-hold SECONDS | loop SECONDS\n");
 	exit(2);
 }
 
@@ -1454,12 +1604,14 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	perf_init();
 	if (!strcmp(argv[1], "semantics") || !strcmp(argv[1], "seqfaults") ||
-	    !strcmp(argv[1], "old")) {
+	    !strcmp(argv[1], "old") || !strcmp(argv[1], "softdirty")) {
 		if (arg < 1 || arg > 64)
 			usage();
 		N = arg;
 		if (!strcmp(argv[1], "old"))
 			return old();
+		if (!strcmp(argv[1], "softdirty"))
+			return softdirty();
 		return !strcmp(argv[1], "semantics") ? semantics() :
 		       seqfaults();
 	}
@@ -1471,6 +1623,8 @@ int main(int argc, char **argv)
 		return uffd_hold(arg);
 	if (!strcmp(argv[1], "memcg-margin") && arg > 0)
 		return memcg_margin(arg);
+	if (!strcmp(argv[1], "memcg-threads") && arg > 0)
+		return memcg_threads(arg);
 	if (!strcmp(argv[1], "loop") && arg > 0)
 		return loop(arg);
 	usage();

@@ -31,6 +31,14 @@ stat() {
 		sed -n "s/^ *\"$1\" *: *\([0-9][0-9]*\).*/\1/p" | head -n 1
 }
 
+# cpustat CPU KEY: a counter of one CPU, from `faultctl stats --per-cpu`
+cpustat() {
+	faultctl stats --per-cpu |
+		awk -v c="cpu $1:" -v k="$2" '$0 == c { f = 1; next }
+			/^cpu / { f = 0 }
+			f && $1 == k { print $2; exit }'
+}
+
 # pool_pages: the zero pool's pages held now, summed over the nodes
 pool_pages() {
 	faultctl stats -j | tr ',{}[]' '\n\n\n\n\n' |

@@ -83,7 +83,7 @@ const struct ff_stat_name ff_stat_names[] = {
 	{ "skip-pressure", FASTFAULT_STAT_SKIP_PRESSURE,
 	  "windows cut short by memory pressure" },
 	{ "skip-present", FASTFAULT_STAT_SKIP_PRESENT,
-	  "neighbours already mapped" },
+	  "windows stopped at a page already mapped" },
 	{ "lock-lost", FASTFAULT_STAT_LOCK_LOST,
 	  "prefaults that returned with the lock dropped" },
 	{ "window-total", FASTFAULT_STAT_WINDOW_TOTAL,

@@ -89,13 +89,13 @@ enum fastfault_stat {
 	FASTFAULT_STAT_BATCHES,
 	/* neighbouring pages mapped ahead of use */
 	FASTFAULT_STAT_PREFAULTED,
-	/* faults on VMAs fault-around never touches (shared, locked, ...) */
+	/* user faults fault-around never touches (shared, locked, read, ...) */
 	FASTFAULT_STAT_SKIP_INELIGIBLE,
 	/* faults where the adaptive window was 1: not a sequential stream */
 	FASTFAULT_STAT_SKIP_NOT_SEQUENTIAL,
 	/* windows cut short by memcg headroom or the zone watermark */
 	FASTFAULT_STAT_SKIP_PRESSURE,
-	/* neighbours that were already mapped */
+	/* faults whose window found the next page already mapped (it stops there) */
 	FASTFAULT_STAT_SKIP_PRESENT,
 	/* prefault calls that returned with the mmap or VMA lock dropped */
 	FASTFAULT_STAT_LOCK_LOST,
