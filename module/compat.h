@@ -11,6 +11,7 @@
 #include <linux/ftrace.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <linux/rcupdate.h>
 
 /*
  * The hooks redirect a call from the ftrace callback, which needs ftrace
@@ -93,6 +94,22 @@ static inline void ff_pte_mkold(pte_t *ptep)
 #define ff_alloc_pages_node	alloc_pages_node_noprof
 #else
 #define ff_alloc_pages_node	alloc_pages_node
+#endif
+
+/*
+ * Walking a private anonymous VMA's page tables: the caller's mmap or
+ * VMA lock keeps them, except where PT_RECLAIM (6.15 on) lets
+ * MADV_DONTNEED free an empty PTE table under the read lock; that table
+ * is freed after an RCU grace period, so the walk must be an RCU reader
+ * there, and only there (rcu_read_lock() is two calls with PREEMPT_RCU,
+ * on every fault the hook looks at).
+ */
+#ifdef CONFIG_PT_RECLAIM
+#define ff_pt_walk_begin()	rcu_read_lock()
+#define ff_pt_walk_end()	rcu_read_unlock()
+#else
+#define ff_pt_walk_begin()	do { } while (0)
+#define ff_pt_walk_end()	do { } while (0)
 #endif
 
 /* Shrinkers are allocated by the core from 6.7 (shrinker_alloc()). */

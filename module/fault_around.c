@@ -29,9 +29,9 @@
  * keeps the VMA and, for private anonymous memory, its page tables (a
  * table is freed by munmap or khugepaged's collapse, both of which
  * exclude us).  Kernels with PT_RECLAIM (6.15 on) also free an empty
- * table on MADV_DONTNEED under the read lock, deferred by RCU: so the
- * walks run under rcu_read_lock() and their result is a hint, which
- * handle_mm_fault() checks again under the PTE lock.
+ * table on MADV_DONTNEED under the read lock, deferred by RCU: there the
+ * walks are RCU readers (ff_pt_walk_begin()).  Their result is a hint,
+ * which handle_mm_fault() checks again under the PTE lock.
  */
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
@@ -92,7 +92,7 @@ bool notrace ff_fault_around_eligible(struct vm_area_struct *vma,
 
 /*
  * The PTE for @addr, or NULL if its table is not there (none, huge or
- * being changed).  Under rcu_read_lock().
+ * being changed).  Between ff_pt_walk_begin() and _end().
  */
 static pte_t notrace *ff_pte(struct mm_struct *mm, unsigned long addr)
 {
@@ -121,7 +121,7 @@ static pte_t notrace *ff_pte(struct mm_struct *mm, unsigned long addr)
 /*
  * Mapped pages in a row next to @addr, whose PTE is @pte (NULL if its
  * table is missing), in steps of @step, at most @max.  Under
- * rcu_read_lock(); the table of @addr is indexed directly, the next one
+ * ff_pt_walk_begin(); the table of @addr is indexed directly, the next one
  * walked to only where the run crosses into it.
  */
 static unsigned int notrace ff_run(struct vm_area_struct *vma, pte_t *pte,
@@ -159,11 +159,11 @@ bool notrace ff_fault_around_stream(struct vm_area_struct *vma,
 	bool mapped;
 	pte_t *pte;
 
-	rcu_read_lock();
+	ff_pt_walk_begin();
 	pte = ff_pte(vma->vm_mm, addr);
 	mapped = ff_run(vma, pte, addr, -PAGE_SIZE, 1) ||
 		 ff_run(vma, pte, addr, PAGE_SIZE, 1);
-	rcu_read_unlock();
+	ff_pt_walk_end();
 	if (!mapped) {
 		ff_stat_inc(FASTFAULT_STAT_FAULTS);
 		ff_stat_inc(FASTFAULT_STAT_SKIP_NOT_SEQUENTIAL);
@@ -186,7 +186,7 @@ static bool ff_memcg_room(unsigned int pages)
 		return true;
 
 	pages += MEMCG_CHARGE_BATCH + FF_CHUNK * num_online_cpus();
-	rcu_read_lock();
+	ff_pt_walk_begin();
 	for (memcg = mem_cgroup_from_task(current);
 	     memcg;
 	     memcg = parent_mem_cgroup(memcg)) {
@@ -198,13 +198,13 @@ static bool ff_memcg_room(unsigned int pages)
 			break;
 		}
 	}
-	rcu_read_unlock();
+	ff_pt_walk_end();
 	return room;
 }
 
 /*
  * Make a PTE we just had the kernel map old, if it is still there.
- * Under rcu_read_lock().
+ * Between ff_pt_walk_begin() and _end().
  */
 static void ff_mkold(pte_t *pte)
 {
@@ -243,7 +243,7 @@ vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 	 * the empty slots in the stream's direction, up to the first mapped
 	 * one, are what it fills.
 	 */
-	rcu_read_lock();
+	ff_pt_walk_begin();
 	pte = ff_pte(vma->vm_mm, address);
 	if (pte) {
 		behind = ff_run(vma, pte, address, -PAGE_SIZE, max / 2);
@@ -258,7 +258,7 @@ vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 				break;
 		}
 	}
-	rcu_read_unlock();
+	ff_pt_walk_end();
 	if (!behind && !ahead) {
 		ff_stat_inc(FASTFAULT_STAT_SKIP_NOT_SEQUENTIAL);
 		return ret;
@@ -300,11 +300,11 @@ vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 
 	/* with the lock still held: one more walk makes them all old */
 	if (!(ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED))) {
-		rcu_read_lock();
+		ff_pt_walk_begin();
 		pte = ff_pte(vma->vm_mm, address);
 		for (i = 1; pte && i <= done; i++)
 			ff_mkold(pte + i * step);
-		rcu_read_unlock();
+		ff_pt_walk_end();
 	}
 	ff_stat_inc(FASTFAULT_STAT_BATCHES);
 	ff_stat_add(FASTFAULT_STAT_PREFAULTED, done);

@@ -78,8 +78,9 @@ static struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
  * recurse and the ops do not ask ftrace for recursion protection, which
  * would put ftrace's assist function (a recursion lock and a
  * preempt-disable) on every call.  The test for our own call to the
- * original (within_module()) comes after the cheap tests, which the
- * wrapper's own call passes again.
+ * original (within_module(), a loop over the module's memory ranges)
+ * comes last: the wrapper's own call passes the other tests again, but
+ * the faults turned away never pay for it.
  */
 static void notrace ff_fault_thunk(unsigned long ip, unsigned long parent_ip,
 				   struct ftrace_ops *ops,
@@ -90,8 +91,8 @@ static void notrace ff_fault_thunk(unsigned long ip, unsigned long parent_ip,
 	unsigned int flags = ff_ftrace_arg(fregs, 2);
 
 	if (!ff_fault_around_eligible(vma, flags) ||
-	    within_module(parent_ip, THIS_MODULE) ||
-	    !ff_fault_around_stream(vma, address))
+	    !ff_fault_around_stream(vma, address) ||
+	    within_module(parent_ip, THIS_MODULE))
 		return;
 	ff_ftrace_set_ip(fregs, (unsigned long)ff_handle_mm_fault);
 }
