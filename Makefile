@@ -8,6 +8,7 @@
 #   make dkms-install     register the module with DKMS and build and
 #                         install it for every kernel that has headers
 #   make check            every test, in QEMU on every supported kernel
+#   make check-mm         the kernel's mm selftests, stock vs fastfault, in QEMU
 #   make demo             the product working, in QEMU
 #   make bench            the benchmark suite, in QEMU
 #   make bench-native     the same programs on this machine's own kernel
@@ -46,6 +47,9 @@ bench:
 bench-native:
 	tests/bench --native
 
+check-mm:
+	tests/check-mm
+
 bench-zeroing:
 	mkdir -p build
 	$(CC) -O2 -std=gnu11 -Wall -Wextra -Werror -o build/zerobench bench/zerobench.c
@@ -77,5 +81,5 @@ clean:
 	-$(MAKE) -C tools/faultctl clean
 	rm -rf build
 
-.PHONY: all faultctl module install unit check demo bench bench-native \
+.PHONY: all faultctl module install unit check check-mm demo bench bench-native \
 	bench-zeroing dkms-src dkms-add dkms-install dkms-remove clean
