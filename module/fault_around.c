@@ -186,7 +186,7 @@ static bool ff_memcg_room(unsigned int pages)
 		return true;
 
 	pages += MEMCG_CHARGE_BATCH + FF_CHUNK * num_online_cpus();
-	ff_pt_walk_begin();
+	rcu_read_lock();
 	for (memcg = mem_cgroup_from_task(current);
 	     memcg;
 	     memcg = parent_mem_cgroup(memcg)) {
@@ -198,7 +198,7 @@ static bool ff_memcg_room(unsigned int pages)
 			break;
 		}
 	}
-	ff_pt_walk_end();
+	rcu_read_unlock();
 	return room;
 }
 
