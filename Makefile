@@ -9,6 +9,8 @@
 #                         install it for every kernel that has headers
 #   make check            every test, in QEMU on every supported kernel
 #   make check-mm         the kernel's mm selftests, stock vs fastfault, in QEMU
+#   make check-debug      the guest suites on a lockdep/KASAN/kmemleak
+#                         build of Debian's 6.12 (built once, cached)
 #   make demo             the product working, in QEMU
 #   make bench            the benchmark suite, in QEMU
 #   make bench-native     the same programs on this machine's own kernel
@@ -37,6 +39,9 @@ unit:
 
 check:
 	tests/check
+
+check-debug:
+	tests/check-debug
 
 demo:
 	tests/demo
@@ -81,5 +86,6 @@ clean:
 	-$(MAKE) -C tools/faultctl clean
 	rm -rf build
 
-.PHONY: all faultctl module install unit check check-mm demo bench bench-native \
+.PHONY: all faultctl module install unit check check-mm check-debug demo bench \
+	bench-native \
 	bench-zeroing dkms-src dkms-add dkms-install dkms-remove clean
