@@ -330,14 +330,14 @@ static unsigned long ff_trim_cpu(int cpu, unsigned int keep,
 	return ff_trim_cpu_range(cpu, keep, max, 0, ULONG_MAX);
 }
 
-/* Pages held for node @nid (NUMA_NO_NODE: all nodes). */
+/* Pages held for node @nid, by every CPU of it, online or not. */
 static unsigned long ff_pool_pages(int nid)
 {
 	unsigned long n = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		if (nid == NUMA_NO_NODE || cpu_to_node(cpu) == nid)
+		if (cpu_to_node(cpu) == nid)
 			n += READ_ONCE(per_cpu_ptr(&ff_pcp, cpu)->count);
 	return n;
 }
@@ -580,12 +580,7 @@ static int ff_pool_cpu_offline(unsigned int cpu)
 
 void ff_pool_node(int nid, u64 *pages, u64 *target)
 {
-	u64 n = 0;
-	int cpu;
-
-	for_each_cpu(cpu, cpumask_of_node(nid))
-		n += READ_ONCE(per_cpu_ptr(&ff_pcp, cpu)->count);
-	*pages = n;
+	*pages = ff_pool_pages(nid);
 	*target = ff_nodes[nid].target;
 }
 
