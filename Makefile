@@ -63,9 +63,11 @@ bench-zeroing:
 # DKMS gets only what building the module needs, not the work tree.
 dkms-src:
 	rm -rf $(DKMS_SRC)
-	mkdir -p $(DKMS_SRC)/module $(DKMS_SRC)/include/uapi/linux
+	mkdir -p $(DKMS_SRC)/module/probes $(DKMS_SRC)/include/uapi/linux
 	cp dkms.conf VERSION $(DKMS_SRC)/
-	cp module/*.c module/*.h module/Kbuild module/Makefile $(DKMS_SRC)/module/
+	cp module/*.c module/*.h module/Kbuild module/Makefile module/probe.sh \
+		$(DKMS_SRC)/module/
+	cp module/probes/*.c $(DKMS_SRC)/module/probes/
 	cp include/uapi/linux/fastfault.h $(DKMS_SRC)/include/uapi/linux/
 
 dkms-add: dkms-src
