@@ -12,36 +12,59 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
+#include <asm/ibt.h>
+#include <asm/linkage.h>
+#include <asm/nospec-branch.h>
+
+#include "probes.h"
 
 /*
- * The hooks redirect a call from the ftrace callback, which needs ftrace
- * with the ARGS API: without CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS,
- * <linux/ftrace.h> defines the IP setter as a no-op and the hooks would
- * silently do nothing.
+ * Each hook is a direct trampoline called from the hooked function's
+ * fentry site (hook.c), which needs ftrace's direct calls.
  */
-#ifndef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
-#error "fastfault needs CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS (x86-64)"
+#ifndef CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS
+#error "fastfault needs CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS (x86-64)"
 #endif
 
 /*
- * Point an ftrace callback's return at another function: 6.1 calls it
- * ftrace_instruction_pointer_set(), 6.6 on
- * ftrace_regs_set_instruction_pointer().  Both are macros on x86.
+ * Attaching a direct trampoline to the functions in an ops' filter:
+ * register_ftrace_direct() from 6.5, when the ops form took that name
+ * from register_ftrace_direct_multi() (whose unregister never freed
+ * the filter; keep it, the hook comes and goes with the settings).
  */
-#if defined(ftrace_regs_set_instruction_pointer)
-#define ff_ftrace_set_ip(fregs, ip) ftrace_regs_set_instruction_pointer(fregs, ip)
+#ifdef FF_HAVE_FTRACE_DIRECT_OPS
+#define ff_ftrace_direct_register(ops, addr)	register_ftrace_direct(ops, addr)
+#define ff_ftrace_direct_unregister(ops, addr)	\
+	unregister_ftrace_direct(ops, addr, false)
 #else
-#define ff_ftrace_set_ip(fregs, ip) ftrace_instruction_pointer_set(fregs, ip)
+#define ff_ftrace_direct_register(ops, addr)	\
+	register_ftrace_direct_multi(ops, addr)
+#define ff_ftrace_direct_unregister(ops, addr)	\
+	unregister_ftrace_direct_multi(ops, addr)
 #endif
 
 /*
- * The hooked function's @n-th argument, from the callback: 6.6 on have
- * ftrace_regs_get_argument(); before it struct ftrace_regs is a pt_regs.
+ * Call depth tracking (6.2 on, a retbleed mitigation) counts calls in
+ * the callee's padding; a trampoline reached from an fentry site must
+ * count its own.  Before it the macro does not exist.
  */
-#ifdef ftrace_regs_get_argument
-#define ff_ftrace_arg(fregs, n)	ftrace_regs_get_argument(fregs, n)
+#ifndef CALL_DEPTH_ACCOUNT
+#define CALL_DEPTH_ACCOUNT	""
+#endif
+
+/*
+ * A trampoline sets up a frame only where the unwinder follows frame
+ * pointers (objtool requires one before a call there); ORC, Debian's
+ * unwinder, needs none.  FF_ASM_FRAME_WORDS is what it pushes.
+ */
+#ifdef CONFIG_FRAME_POINTER
+#define FF_ASM_FRAME_BEGIN	"pushq %rbp\n\tmovq %rsp, %rbp\n\t"
+#define FF_ASM_FRAME_END	"popq %rbp\n\t"
+#define FF_ASM_FRAME_WORDS	"1"
 #else
-#define ff_ftrace_arg(fregs, n)	regs_get_kernel_argument(&(fregs)->regs, n)
+#define FF_ASM_FRAME_BEGIN	""
+#define FF_ASM_FRAME_END	""
+#define FF_ASM_FRAME_WORDS	"0"
 #endif
 
 /*

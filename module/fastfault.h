@@ -17,6 +17,7 @@
 
 #include <linux/types.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/vmstat.h>
 #include <linux/fastfault.h>
@@ -98,16 +99,30 @@ u32 ff_knob_get(void);
 u32 ff_knob_follow(u32 fault_around);
 int ff_knob_set(u32 pages, struct netlink_ext_ack *extack);
 
-/* fault_around.c: the first two are called from the hook, before the fault */
+/*
+ * The hook's decide functions (the *_wanted() below) get the hooked
+ * function's arguments and, last, the address the call returns to: a
+ * call from this module is our own call to the original, never acted on.
+ */
+static inline bool ff_own_call(unsigned long caller)
+{
+	return within_module(caller, THIS_MODULE);
+}
+
+/* fault_around.c: the first is called from the hook, before the fault */
 struct vm_area_struct;
-bool ff_fault_around_eligible(struct vm_area_struct *vma, unsigned int flags);
-bool ff_fault_around_stream(struct vm_area_struct *vma, unsigned long address);
+struct pt_regs;
+bool ff_fault_around_wanted(struct vm_area_struct *vma,
+			    unsigned long address, unsigned int flags,
+			    struct pt_regs *regs, unsigned long unused,
+			    unsigned long caller);
 vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 			   unsigned int flags, vm_fault_t ret);
 
 /* zero_pool.c */
 /* called from the hook, before the allocation */
-bool ff_pool_wanted(gfp_t gfp, int order, struct vm_area_struct *vma);
+bool ff_pool_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
+		    unsigned long addr, bool hugepage, unsigned long caller);
 struct folio *ff_pool_take(void);
 int ff_pool_init(void);
 void ff_pool_exit(void);
@@ -129,6 +144,17 @@ enum {
 
 int ff_hook_init(void);
 void ff_hook_exit(void);
+
+/* the trampolines (asm) and the wrappers they send calls to */
+void ff_fault_entry(void);
+void ff_alloc_entry(void);
+__visible vm_fault_t ff_handle_mm_fault(struct vm_area_struct *vma,
+					unsigned long address,
+					unsigned int flags,
+					struct pt_regs *regs);
+__visible struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
+					   struct vm_area_struct *vma,
+					   unsigned long addr, bool hugepage);
 int ff_hook_update(unsigned int wanted, struct netlink_ext_ack *extack);
 
 /* netlink.c */

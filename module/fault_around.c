@@ -13,10 +13,10 @@
  * bloats memory, and nothing is shared between CPUs on the fault path.
  *
  * The hook asks two questions before the fault, so that every other
- * fault goes its way untouched: is this a user write fault on private
- * anonymous memory (ff_fault_around_eligible()), and is a page next to
- * it mapped already (ff_fault_around_stream())?  After the fault the
- * window is sized and filled (ff_fault_around()).
+ * fault goes its way untouched (ff_fault_around_wanted()): is this a user
+ * write fault on private anonymous memory (ff_eligible()), and is a page
+ * next to it mapped already (ff_stream())?  After the fault the window
+ * is sized and filled (ff_fault_around()).
  *
  * Neighbours are faulted with the original call's write and VMA-lock
  * flags only (no retry, no user flag): the kernel does the work,
@@ -67,16 +67,13 @@
 #define FF_CHUNK	8
 
 /*
- * Before the fault, from the hook: a user write fault on memory
- * fault-around may fill?  Other user faults are counted here, as they
- * never reach ff_fault_around(); faults from the kernel (GUP, our own
- * neighbour calls) are not user faults.
+ * A user write fault on memory fault-around may fill?  Other user faults
+ * are counted here, as they never reach ff_fault_around(); faults from
+ * the kernel (GUP, our own neighbour calls) are not user faults.
  */
-bool notrace ff_fault_around_eligible(struct vm_area_struct *vma,
-				      unsigned int flags)
+static __always_inline bool ff_eligible(struct vm_area_struct *vma,
+					unsigned int flags)
 {
-	if (!(flags & FAULT_FLAG_USER))
-		return false;
 	/*
 	 * anon_vma must exist: on 6.4 and later, preparing it from a fault
 	 * under the VMA lock drops that lock.
@@ -85,6 +82,8 @@ bool notrace ff_fault_around_eligible(struct vm_area_struct *vma,
 	    vma_is_anonymous(vma) && vma->anon_vma &&
 	    (vma->vm_flags & FF_VM_MASK) == FF_VM_WANT)
 		return true;
+	if (!(flags & FAULT_FLAG_USER))
+		return false;
 	ff_stat_inc(FASTFAULT_STAT_FAULTS);
 	ff_stat_inc(FASTFAULT_STAT_SKIP_INELIGIBLE);
 	return false;
@@ -92,23 +91,28 @@ bool notrace ff_fault_around_eligible(struct vm_area_struct *vma,
 
 /*
  * The PTE for @addr, or NULL if its table is not there (none, huge or
- * being changed).  Between ff_pt_walk_begin() and _end().
+ * being changed).  Between ff_pt_walk_begin() and _end().  The upper
+ * levels are checked as handle_mm_fault() checks them: a user address's
+ * PGD and P4D entries are tables or none, and a PUD entry may be a leaf
+ * (DAX) but never is in anonymous memory; the _bad() tests, which cost
+ * more than the rest of the walk, are left to the kernel's own walk.
  */
-static pte_t notrace *ff_pte(struct mm_struct *mm, unsigned long addr)
+static __always_inline pte_t *ff_pte(struct mm_struct *mm, unsigned long addr)
 {
 	pgd_t *pgd;
 	p4d_t *p4d;
-	pud_t *pud;
+	pud_t *pud, pudval;
 	pmd_t *pmd, pmdval;
 
 	pgd = pgd_offset(mm, addr);
-	if (pgd_none(*pgd) || pgd_bad(*pgd))
+	if (pgd_none(*pgd))
 		return NULL;
 	p4d = p4d_offset(pgd, addr);
-	if (p4d_none(*p4d) || p4d_bad(*p4d))
+	if (p4d_none(*p4d))
 		return NULL;
 	pud = pud_offset(p4d, addr);
-	if (pud_none(*pud) || pud_bad(*pud))
+	pudval = READ_ONCE(*pud);
+	if (pud_none(pudval) || pud_leaf(pudval))
 		return NULL;
 	pmd = pmd_offset(pud, addr);
 	pmdval = READ_ONCE(*pmd);
@@ -147,28 +151,56 @@ static unsigned int notrace ff_run(struct vm_area_struct *vma, pte_t *pte,
 }
 
 /*
- * Before the fault, from the hook: is the page behind or ahead of
- * @address mapped?  A stream has mapped the one it touched last; a first
- * or random touch has no mapped neighbour, gets no window and so need not
- * enter fastfault at all.
+ * Is the page behind or ahead of @address mapped?  A stream has mapped
+ * the one it touched last; a first or random touch has no mapped
+ * neighbour, gets no window and so need not enter fastfault at all.
+ * And is this not our own call to the original, from the wrapper?
+ * Out of line, so that the faults turned away earlier save no registers.
  */
-bool notrace ff_fault_around_stream(struct vm_area_struct *vma,
-				    unsigned long address)
+static noinline bool notrace ff_stream(struct vm_area_struct *vma,
+				       unsigned long address,
+				       unsigned long caller)
 {
 	unsigned long addr = address & PAGE_MASK;
-	bool mapped;
+	unsigned long prev = addr - PAGE_SIZE, next = addr + PAGE_SIZE;
+	bool edge = !(addr & ~PMD_MASK) || !(next & ~PMD_MASK);
+	bool mapped = false;
 	pte_t *pte;
 
 	ff_pt_walk_begin();
 	pte = ff_pte(vma->vm_mm, addr);
-	mapped = ff_run(vma, pte, addr, -PAGE_SIZE, 1) ||
-		 ff_run(vma, pte, addr, PAGE_SIZE, 1);
+	if (!edge) {
+		/* both neighbours in this table (none if it is missing) */
+		mapped = pte &&
+			 ((prev >= vma->vm_start &&
+			   pte_present(ptep_get(pte - 1))) ||
+			  (next < vma->vm_end &&
+			   pte_present(ptep_get(pte + 1))));
+	} else {
+		/* at a table's edge: a neighbour may be in the next one */
+		mapped = ff_run(vma, pte, addr, -PAGE_SIZE, 1) ||
+			 ff_run(vma, pte, addr, PAGE_SIZE, 1);
+	}
 	ff_pt_walk_end();
 	if (!mapped) {
 		ff_stat_inc(FASTFAULT_STAT_FAULTS);
 		ff_stat_inc(FASTFAULT_STAT_SKIP_NOT_SEQUENTIAL);
 	}
-	return mapped;
+	return mapped && !ff_own_call(caller);
+}
+
+/*
+ * Before the fault, from the hook's trampoline, with handle_mm_fault()'s
+ * arguments and @caller, the address it returns to: does fault-around
+ * act on this fault?  The cheapest test first; our own call to the
+ * original (from the wrapper) last, as only the faults let in pay for it.
+ */
+bool notrace ff_fault_around_wanted(struct vm_area_struct *vma,
+				    unsigned long address, unsigned int flags,
+				    struct pt_regs *regs, unsigned long unused,
+				    unsigned long caller)
+{
+	return ff_eligible(vma, flags) && ff_stream(vma, address, caller);
 }
 
 /*
@@ -214,7 +246,7 @@ static void ff_mkold(pte_t *pte)
 
 /*
  * Called by the hook after handle_mm_fault() returned @ret for a fault
- * that ff_fault_around_eligible() and ff_fault_around_stream() let in;
+ * that ff_fault_around_wanted() let in;
  * returns what the caller must see.
  */
 vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The hooks: an ftrace ops with IPMODIFY per hooked function.  Its
- * callback (the thunk) runs on every call of the function and decides,
- * from the call's own arguments and before the call does anything,
- * whether fastfault acts on it; only then does it send the call to
- * fastfault's wrapper, which calls the original (its own call passes
- * through untouched: the thunk sees it come from this module).
+ * The hooks: a direct ftrace trampoline per hooked function, called from
+ * the function's fentry site.  It asks the hook's decide function, from
+ * the call's own arguments and before the call does anything, whether
+ * fastfault acts on it; only then does the call go to fastfault's
+ * wrapper, which calls the original (its own call passes through
+ * untouched: the decide function sees it come from this module).
  *
  *   handle_mm_fault   -> ff_handle_mm_fault: fault-around after the fault,
  *                        only for a user write fault on private anonymous
@@ -15,36 +15,45 @@
  *                        the pool is on and may serve the task
  *
  * Every other call (file and shared memory, userfaultfd, FUSE, NFS,
- * random touches) costs the thunk's checks and nothing else: it never
- * enters a wrapper, so it can never sleep in module text.
+ * random touches) costs the trampoline and the decide function's checks
+ * and nothing else: it never enters a wrapper, so it can never sleep in
+ * module text.
  *
- * Each ops is registered only while something needs it, so fastfault
+ * Each hook is attached only while something needs it, so fastfault
  * costs nothing while it is off.  Unload waits for the wrappers still
  * running: a per-CPU count (no shared cache line on the fault path) and
  * two RCU-tasks grace periods, for the instructions before the count
- * goes up and after it comes down.  What runs in a wrapper is an
- * anonymous fault and its neighbours, which never wait for user space
- * (userfaultfd ranges and file mappings are never redirected), so the
- * wait is as long as the kernel takes for such a fault.
+ * goes up and after it comes down, and for a task preempted in a
+ * trampoline.  What runs in a wrapper is an anonymous fault and its
+ * neighbours, which never wait for user space (userfaultfd ranges and
+ * file mappings are never redirected), so the wait is as long as the
+ * kernel takes for such a fault.
  */
 #include <linux/delay.h>
 #include <linux/ftrace.h>
 #include <linux/gfp.h>
+#include <linux/linkage.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <net/netlink.h>
+#include <asm/asm-offsets.h>
 
 #include "fastfault.h"
 #include "compat.h"
 
 static DEFINE_PER_CPU(long, ff_inflight);
 
-static vm_fault_t ff_handle_mm_fault(struct vm_area_struct *vma,
-				     unsigned long address, unsigned int flags,
-				     struct pt_regs *regs)
+/*
+ * The wrappers, where a call the hook acts on goes instead of the hooked
+ * function.  Called from the trampolines only (hence not static).
+ */
+__visible vm_fault_t ff_handle_mm_fault(struct vm_area_struct *vma,
+					unsigned long address,
+					unsigned int flags,
+					struct pt_regs *regs)
 {
 	vm_fault_t ret;
 
@@ -56,9 +65,9 @@ static vm_fault_t ff_handle_mm_fault(struct vm_area_struct *vma,
 }
 
 /* same arguments as vma_alloc_folio() on every kernel we build for */
-static struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
-					struct vm_area_struct *vma,
-					unsigned long addr, bool hugepage)
+__visible struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
+					   struct vm_area_struct *vma,
+					   unsigned long addr, bool hugepage)
 {
 	struct folio *folio;
 
@@ -72,66 +81,83 @@ static struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
 }
 
 /*
- * The thunks run from the ftrace trampoline on every call of a hooked
- * function, so they decide with the cheapest test first and call only
- * notrace code.  None of them calls a hooked function, so they cannot
- * recurse and the ops do not ask ftrace for recursion protection, which
- * would put ftrace's assist function (a recursion lock and a
- * preempt-disable) on every call.  The test for our own call to the
- * original (within_module(), a loop over the module's memory ranges)
- * comes last: the wrapper's own call passes the other tests again, but
- * the faults turned away never pay for it.
+ * The trampoline, entered from the hooked function's first instruction
+ * (the fentry call) with its @nargs arguments in place and two return
+ * addresses on the stack: into the function's body, and to its caller.
+ * It saves the argument registers, calls @decide with them and, in %r9,
+ * the caller (no hooked function takes more than five arguments), and
+ * restores them.  If @decide said no, it returns into the body; if yes,
+ * into @wrapper, which then runs as if called in the function's place.
+ * %rax, %r10, %r11 and the registers past the arguments are dead at a
+ * function's entry.
+ *
+ * @decide runs on every call of the hooked function, so it decides with
+ * the cheapest test first, calls only notrace code that calls no hooked
+ * function (it cannot recurse), and leaves the test for our own call to
+ * the original from @wrapper (ff_own_call()) for last.
+ *
+ * IBT- and ORC-correct by construction: ENDBR (its address is taken),
+ * plain pushes and pops that objtool follows (and a frame where frame
+ * pointers are the unwinder), no stack switch, the kernel's own RET
+ * (return thunks), and it counts the call that reached it for call depth
+ * tracking, as the kernel's direct-call samples do.
  */
-static void notrace ff_fault_thunk(unsigned long ip, unsigned long parent_ip,
-				   struct ftrace_ops *ops,
-				   struct ftrace_regs *fregs)
-{
-	struct vm_area_struct *vma = (void *)ff_ftrace_arg(fregs, 0);
-	unsigned long address = ff_ftrace_arg(fregs, 1);
-	unsigned int flags = ff_ftrace_arg(fregs, 2);
+#define FF_TRAMPOLINE(entry, decide, wrapper, nargs)			\
+	asm(".pushsection .text, \"ax\", @progbits\n"			\
+	    ".type " #entry ", @function\n"				\
+	    ".globl " #entry "\n"					\
+	    #entry ":\n\t"						\
+	    ASM_ENDBR							\
+	    FF_ASM_FRAME_BEGIN						\
+	    CALL_DEPTH_ACCOUNT						\
+	    "pushq %rdi\n\t"						\
+	    "pushq %rsi\n\t"						\
+	    "pushq %rdx\n\t"						\
+	    "pushq %rcx\n\t"						\
+	    ".if " #nargs " > 4\n\t"					\
+	    "pushq %r8\n\t"						\
+	    ".endif\n\t"						\
+	    "movq 8*(" #nargs "+" FF_ASM_FRAME_WORDS "+1)(%rsp), %r9\n\t" \
+	    "call " #decide "\n\t"					\
+	    ".if " #nargs " > 4\n\t"					\
+	    "popq %r8\n\t"						\
+	    ".endif\n\t"						\
+	    "popq %rcx\n\t"						\
+	    "popq %rdx\n\t"						\
+	    "popq %rsi\n\t"						\
+	    "popq %rdi\n\t"						\
+	    "testb %al, %al\n\t"					\
+	    "jz 1f\n\t"							\
+	    "leaq " #wrapper "(%rip), %rax\n\t"				\
+	    "movq %rax, 8*" FF_ASM_FRAME_WORDS "(%rsp)\n"		\
+	    "1:\n\t"							\
+	    FF_ASM_FRAME_END						\
+	    ASM_RET							\
+	    ".size " #entry ", .-" #entry "\n"				\
+	    ".popsection\n")
 
-	if (!ff_fault_around_eligible(vma, flags) ||
-	    !ff_fault_around_stream(vma, address) ||
-	    within_module(parent_ip, THIS_MODULE))
-		return;
-	ff_ftrace_set_ip(fregs, (unsigned long)ff_handle_mm_fault);
-}
-
-static void notrace ff_alloc_thunk(unsigned long ip, unsigned long parent_ip,
-				   struct ftrace_ops *ops,
-				   struct ftrace_regs *fregs)
-{
-	gfp_t gfp = (__force gfp_t)ff_ftrace_arg(fregs, 0);
-	int order = ff_ftrace_arg(fregs, 1);
-	struct vm_area_struct *vma = (void *)ff_ftrace_arg(fregs, 2);
-
-	if (!ff_pool_wanted(gfp, order, vma) ||
-	    within_module(parent_ip, THIS_MODULE))
-		return;
-	ff_ftrace_set_ip(fregs, (unsigned long)ff_vma_alloc_folio);
-}
+FF_TRAMPOLINE(ff_fault_entry, ff_fault_around_wanted, ff_handle_mm_fault, 4);
+FF_TRAMPOLINE(ff_alloc_entry, ff_pool_wanted, ff_vma_alloc_folio, 5);
 
 struct ff_hook {
 	const char *name;
 	unsigned long target;
+	unsigned long entry;
 	struct ftrace_ops ops;
 	bool on;
 };
 
-#define FF_HOOK(_name, _target, _thunk) {				\
+#define FF_HOOK(_name, _target, _entry) {				\
 	.name		= _name,					\
 	.target		= (unsigned long)(_target),			\
-	.ops		= {						\
-		.func	= _thunk,					\
-		.flags	= FTRACE_OPS_FL_IPMODIFY,			\
-	},								\
+	.entry		= (unsigned long)(_entry),			\
 }
 
 /* Indexed by FF_HOOK_FAULT_NR and FF_HOOK_ALLOC_NR. */
 static struct ff_hook ff_hooks[] = {
-	FF_HOOK("handle_mm_fault", handle_mm_fault, ff_fault_thunk),
+	FF_HOOK("handle_mm_fault", handle_mm_fault, ff_fault_entry),
 	FF_HOOK(FF_VMA_ALLOC_FOLIO_NAME, ff_vma_alloc_folio_orig,
-		ff_alloc_thunk),
+		ff_alloc_entry),
 };
 
 static long ff_inflight_sum(void)
@@ -148,12 +174,15 @@ static int ff_hook_on(struct ff_hook *h, struct netlink_ext_ack *extack)
 {
 	int ret;
 
-	ret = register_ftrace_function(&h->ops);
+	ret = ff_ftrace_direct_register(&h->ops, h->entry);
 	if (ret) {
-		/* -EBUSY: livepatch or another IPMODIFY user got there first */
+		/*
+		 * -EBUSY: livepatch, a BPF trampoline or another module
+		 * got there first
+		 */
 		pr_warn("cannot hook %s: %d\n", h->name, ret);
 		NL_SET_ERR_MSG(extack,
-			       "cannot hook the kernel's fault path (livepatch or another module may own it; see dmesg)");
+			       "cannot hook the kernel's fault path (livepatch, a BPF program or another module may own it; see dmesg)");
 		return ret;
 	}
 	h->on = true;
@@ -162,7 +191,7 @@ static int ff_hook_on(struct ff_hook *h, struct netlink_ext_ack *extack)
 
 static void ff_hook_off(struct ff_hook *h)
 {
-	int ret = unregister_ftrace_function(&h->ops);
+	int ret = ff_ftrace_direct_unregister(&h->ops, h->entry);
 
 	if (ret)
 		pr_warn("cannot unhook %s: %d\n", h->name, ret);

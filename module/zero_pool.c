@@ -108,13 +108,15 @@ static void ff_pool_unaccount(struct page *page)
  * order-0 page, for a task and VMA with the default memory policy whose
  * cpuset allows the local node?
  */
-bool notrace ff_pool_wanted(gfp_t gfp, int order, struct vm_area_struct *vma)
+bool notrace ff_pool_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
+			    unsigned long addr, bool hugepage,
+			    unsigned long caller)
 {
 	if (gfp != FF_FAULT_GFP || order || !vma || !READ_ONCE(ff_pool_on))
 		return false;
 	if (!vma->vm_policy && !current->mempolicy &&
 	    node_isset(numa_node_id(), current->mems_allowed))
-		return true;
+		return !ff_own_call(caller);
 	ff_stat_inc(FASTFAULT_STAT_POOL_INELIGIBLE);
 	return false;
 }

@@ -49,6 +49,15 @@ echo 3 >/proc/sys/vm/drop_caches
 sleep 1
 free0=$(free_kb)
 avail0=$(avail_kb)
+# where the kernel's own memory is, to tell a leak from a debug kernel's
+# bookkeeping (KASAN's quarantine and stack depot, kmemleak's objects)
+kmem() {
+	for k in Slab SReclaimable SUnreclaim KernelStack PageTables Percpu \
+		VmallocUsed KReclaimable; do
+		printf '%s %s ' $k "$(meminfo $k)"
+	done
+}
+kmem0=$(kmem)
 
 load_fail=0 set_fail=0 fill_fail=0 unload_fail=0 late=0 bad=0 hit=0
 cyc=1	# not i: wait_full (tap.sh) counts with i
@@ -110,6 +119,8 @@ echo 3 >/proc/sys/vm/drop_caches
 sleep 1
 free1=$(free_kb)
 avail1=$(avail_kb)
+diag "kernel memory before: $kmem0"
+diag "kernel memory after:  $(kmem)"
 check "free memory after the cycles within 1% of before ($free0 -> $free1 kB)" \
 	within1 "$free0" "$free1"
 check "MemAvailable (plus the per-CPU lists) after the cycles within 1% of before ($avail0 -> $avail1 kB)" \
