@@ -135,6 +135,23 @@ static inline void ff_pte_mkold(pte_t *ptep)
 #define ff_pt_walk_end()	do { } while (0)
 #endif
 
+/*
+ * The anonymous huge-page fault's clear: clear_huge_page() up to 6.10,
+ * folio_zero_user() from 6.11 (which also clears mTHP folios).  From
+ * 6.13 the kernel skips it where the allocator cleared already
+ * (user_alloc_needs_zeroing()): zero-once has nothing to do there.
+ */
+#ifdef FF_HAVE_FOLIO_ZERO_USER
+#define FF_CLEAR_HUGE_NAME	"folio_zero_user"
+#else
+#define FF_CLEAR_HUGE_NAME	"clear_huge_page"
+#endif
+#ifdef FF_HAVE_USER_ALLOC_NEEDS_ZEROING
+#define FF_CLEARS_HUGE_ONCE	1
+#else
+#define FF_CLEARS_HUGE_ONCE	0
+#endif
+
 /* Shrinkers are allocated by the core from 6.7 (shrinker_alloc()). */
 #ifdef SHRINKER_ALLOCATED
 #define FF_SHRINKER_ALLOC	1

@@ -45,6 +45,11 @@ static bool ff_config_valid(const struct ff_config *cfg,
 			       "zero-nontemporal needs init_on_alloc=0 and init_on_free=0");
 		return false;
 	}
+	if (cfg->zero_once > 1 ||
+	    (cfg->zero_once && ff_zero_once_unsupported())) {
+		NL_SET_ERR_MSG(extack, "zero-once is not supported here");
+		return false;
+	}
 	/* 0 is the current value where the kernel's knob was not found */
 	if (cfg->file_fault_around != ff_knob_get() &&
 	    (cfg->file_fault_around < 1 ||
@@ -84,6 +89,7 @@ void ff_config_exit(void)
 {
 	mutex_lock(&ff_config_lock);
 	WRITE_ONCE(ff_anon_window, 1);
+	ff_zero_once_set(false);
 	mutex_unlock(&ff_config_lock);
 }
 
@@ -107,6 +113,8 @@ static unsigned int ff_config_hooks(const struct ff_config *cfg)
 	/* the pool holds whole pages: less than one is no pool */
 	if (cfg->zero_pool >= PAGE_SIZE)
 		hooks |= FF_HOOK_ALLOC;
+	if (cfg->zero_once)
+		hooks |= FF_HOOK_ALLOC | FF_HOOK_CLEAR;
 	return hooks;
 }
 
@@ -135,9 +143,19 @@ int ff_config_set(const struct ff_config *cfg, struct netlink_ext_ack *extack)
 			goto undo_knob;
 	}
 
+	/*
+	 * zero-once goes on before its hooks and off after them: a clear
+	 * skipped must find its note, a note never outlives its enablement.
+	 */
+	if (cfg->zero_once && !ff_zero_once_get())
+		ff_zero_once_set(true);
 	err = ff_hook_update(ff_config_hooks(cfg), extack);
-	if (err)
+	if (err) {
+		ff_zero_once_set(ff_config_cur.zero_once);
 		goto undo_pool;
+	}
+	if (!cfg->zero_once && ff_zero_once_get())
+		ff_zero_once_set(false);
 
 	/* nothing below can fail */
 	ff_pool_set_nontemporal(cfg->zero_nontemporal);

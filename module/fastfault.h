@@ -7,9 +7,11 @@
  *   netlink.c       the generic netlink family
  *   stats.c         per-CPU counters
  *   knob.c          the kernel's own file fault-around knob
- *   hook.c          the ftrace hook on handle_mm_fault
+ *   hook.c          the hooks: direct ftrace trampolines
  *   fault_around.c  anonymous fault-around
  *   zero_pool.c     the pre-zeroed page pool
+ *   zero_once.c     huge pages cleared once, not twice
+ *   ksym.c          kernel symbols found by name
  *   compat.h        differences between kernel versions
  */
 #ifndef _FASTFAULT_H
@@ -54,6 +56,7 @@ struct ff_config {
 	u32 file_fault_around;	/* FASTFAULT_A_FILE_FAULT_AROUND */
 	u64 zero_pool;		/* FASTFAULT_A_ZERO_POOL, bytes */
 	u32 zero_nontemporal;	/* FASTFAULT_A_ZERO_NONTEMPORAL, 0 or 1 */
+	u32 zero_once;		/* FASTFAULT_A_ZERO_ONCE, 0 or 1 */
 };
 
 /*
@@ -132,22 +135,44 @@ void ff_pool_node(int nid, u64 *pages, u64 *target);
 bool ff_pool_nontemporal_allowed(void);
 void ff_pool_set_nontemporal(bool on);
 
+/* zero_once.c */
+bool ff_zero_once_wanted(gfp_t gfp, int order);
+void ff_zero_once_note(struct folio *folio);
+bool ff_zero_once_skip_wanted(void *folio, unsigned long addr,
+			      unsigned long a2, unsigned long a3,
+			      unsigned long a4, unsigned long caller);
+void ff_zero_once_skip(void);
+void ff_zero_once_set(bool on);
+bool ff_zero_once_get(void);
+const char *ff_zero_once_unsupported(void);
+unsigned long ff_zero_once_target(void);
+int ff_zero_once_init(void);
+
+/* ksym.c */
+unsigned long ff_ksym(const char *name, unsigned long *size);
+
 /* hook.c */
 enum {
 	FF_HOOK_FAULT_NR,	/* handle_mm_fault: fault-around */
-	FF_HOOK_ALLOC_NR,	/* vma_alloc_folio: the zero pool */
+	FF_HOOK_ALLOC_NR,	/* vma_alloc_folio: the zero pool, zero-once */
+	FF_HOOK_CLEAR_NR,	/* the huge-page clear: zero-once */
 	FF_HOOK_NR
 };
 
 #define FF_HOOK_FAULT	BIT(FF_HOOK_FAULT_NR)
 #define FF_HOOK_ALLOC	BIT(FF_HOOK_ALLOC_NR)
+#define FF_HOOK_CLEAR	BIT(FF_HOOK_CLEAR_NR)
 
 int ff_hook_init(void);
 void ff_hook_exit(void);
+bool ff_hook_available(unsigned int nr);
 
 /* the trampolines (asm) and the wrappers they send calls to */
 void ff_fault_entry(void);
 void ff_alloc_entry(void);
+void ff_clear_entry(void);
+bool ff_alloc_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
+		     unsigned long addr, bool hugepage, unsigned long caller);
 __visible vm_fault_t ff_handle_mm_fault(struct vm_area_struct *vma,
 					unsigned long address,
 					unsigned int flags,

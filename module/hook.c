@@ -64,20 +64,37 @@ __visible vm_fault_t ff_handle_mm_fault(struct vm_area_struct *vma,
 	return ret;
 }
 
-/* same arguments as vma_alloc_folio() on every kernel we build for */
+/*
+ * Same arguments as vma_alloc_folio() on every kernel we build for.  An
+ * order-0 call is the anonymous fault's zeroed page, for the pool; a
+ * larger one, a huge folio whose clearing zero-once notes.
+ */
 __visible struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
 					   struct vm_area_struct *vma,
 					   unsigned long addr, bool hugepage)
 {
-	struct folio *folio;
+	struct folio *folio = NULL;
 
 	this_cpu_inc(ff_inflight);
-	folio = ff_pool_take();
+	if (!order)
+		folio = ff_pool_take();
 	if (!folio)
 		folio = ff_vma_alloc_folio_orig(gfp, order, vma, addr,
 						hugepage);
+	if (order && folio)
+		ff_zero_once_note(folio);
 	this_cpu_dec(ff_inflight);
 	return folio;
+}
+
+/* The allocation hook's decision: for the pool, or for zero-once? */
+bool notrace ff_alloc_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
+			     unsigned long addr, bool hugepage,
+			     unsigned long caller)
+{
+	if (!order)
+		return ff_pool_wanted(gfp, order, vma, addr, hugepage, caller);
+	return ff_zero_once_wanted(gfp, order) && !ff_own_call(caller);
 }
 
 /*
@@ -137,7 +154,8 @@ __visible struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
 	    ".popsection\n")
 
 FF_TRAMPOLINE(ff_fault_entry, ff_fault_around_wanted, ff_handle_mm_fault, 4);
-FF_TRAMPOLINE(ff_alloc_entry, ff_pool_wanted, ff_vma_alloc_folio, 5);
+FF_TRAMPOLINE(ff_alloc_entry, ff_alloc_wanted, ff_vma_alloc_folio, 5);
+FF_TRAMPOLINE(ff_clear_entry, ff_zero_once_skip_wanted, ff_zero_once_skip, 4);
 
 struct ff_hook {
 	const char *name;
@@ -153,11 +171,16 @@ struct ff_hook {
 	.entry		= (unsigned long)(_entry),			\
 }
 
-/* Indexed by FF_HOOK_FAULT_NR and FF_HOOK_ALLOC_NR. */
+/*
+ * Indexed by FF_HOOK_*_NR.  The clear function is not exported: its
+ * address comes from zero_once.c at init (0 where zero-once cannot work;
+ * that hook is then never asked for).
+ */
 static struct ff_hook ff_hooks[] = {
 	FF_HOOK("handle_mm_fault", handle_mm_fault, ff_fault_entry),
 	FF_HOOK(FF_VMA_ALLOC_FOLIO_NAME, ff_vma_alloc_folio_orig,
 		ff_alloc_entry),
+	FF_HOOK(FF_CLEAR_HUGE_NAME, 0, ff_clear_entry),
 };
 
 static long ff_inflight_sum(void)
@@ -235,20 +258,35 @@ int ff_hook_init(void)
 	int ret;
 
 	BUILD_BUG_ON(ARRAY_SIZE(ff_hooks) != FF_HOOK_NR);
+	ff_hooks[FF_HOOK_CLEAR_NR].target = ff_zero_once_target();
 	for (i = 0; i < ARRAY_SIZE(ff_hooks); i++) {
-		ret = ftrace_set_filter_ip(&ff_hooks[i].ops, ff_hooks[i].target,
-					   0, 0);
-		if (ret) {
-			pr_err("%s cannot be traced: %d\n", ff_hooks[i].name,
-			       ret);
+		struct ff_hook *h = &ff_hooks[i];
+
+		if (!h->target)
+			continue;
+		ret = ftrace_set_filter_ip(&h->ops, h->target, 0, 0);
+		if (ret && i == FF_HOOK_CLEAR_NR) {
+			/* zero-once only: the rest works without it */
+			pr_info("%s cannot be traced (%d): no zero-once\n",
+				h->name, ret);
+			h->target = 0;
+		} else if (ret) {
+			pr_err("%s cannot be traced: %d\n", h->name, ret);
 			goto err;
 		}
 	}
 	return 0;
 err:
 	while (i--)
-		ftrace_free_filter(&ff_hooks[i].ops);
+		if (ff_hooks[i].target)
+			ftrace_free_filter(&ff_hooks[i].ops);
 	return ret;
+}
+
+/* Can hook @nr be turned on here? */
+bool ff_hook_available(unsigned int nr)
+{
+	return ff_hooks[nr].target;
 }
 
 /*
@@ -274,5 +312,6 @@ void ff_hook_exit(void)
 	}
 	synchronize_rcu_tasks();
 	for (i = 0; i < ARRAY_SIZE(ff_hooks); i++)
-		ftrace_free_filter(&ff_hooks[i].ops);
+		if (ff_hooks[i].target)
+			ftrace_free_filter(&ff_hooks[i].ops);
 }

@@ -2,16 +2,14 @@
 /*
  * The kernel's own file fault-around: fault_around_bytes (bytes, up to
  * 6.3) or fault_around_pages (pages, 6.4 on).  Both are static, so the
- * variable is found by name through kallsyms and the address is
- * checked with sprint_symbol() before it is ever dereferenced.  Which
+ * variable is found by name (ff_ksym(), which checks the address with
+ * sprint_symbol() before it is ever dereferenced).  Which
  * of the two names exists is the feature probe: nothing here depends on
  * the kernel version.
  *
  * debugfs is not used: lockdown (Secure Boot) closes it.
  */
-#include <linux/kallsyms.h>
 #include <linux/kernel.h>
-#include <linux/kprobes.h>
 #include <linux/log2.h>
 #include <linux/string.h>
 #include <net/netlink.h>
@@ -35,29 +33,14 @@ static unsigned long knob_orig;
 static bool knob_written;
 static unsigned long knob_mine;
 
-/*
- * kallsyms_lookup_name() is not exported, but register_kprobe() resolves
- * a symbol name with it and leaves the address in the probe even when
- * it then refuses to probe a data symbol.  The address is only believed
- * when sprint_symbol() names exactly the variable, 8 bytes long; it is
- * never called, so IBT's sealing does not matter.
- */
+/* The variable @name, if ff_ksym() finds it and it is one long. */
 static unsigned long *knob_lookup(const char *name)
 {
-	struct kprobe kp = { .symbol_name = name };
-	char want[KSYM_SYMBOL_LEN];
-	char buf[KSYM_SYMBOL_LEN];
-	unsigned long addr;
+	unsigned long size, addr = ff_ksym(name, &size);
 
-	if (!register_kprobe(&kp))	/* text: not ours */
-		unregister_kprobe(&kp);
-	addr = (unsigned long)kp.addr;
-	if (!addr)
-		return NULL;
-	sprint_symbol(buf, addr);
-	snprintf(want, sizeof(want), "%s+0x0/0x%zx", name, sizeof(long));
-	if (strcmp(buf, want)) {
-		pr_warn("%s resolved to %s, not used\n", name, buf);
+	if (!addr || size != sizeof(long)) {
+		if (addr)
+			pr_warn("%s is %lu bytes, not used\n", name, size);
 		return NULL;
 	}
 	return (unsigned long *)addr;

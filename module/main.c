@@ -24,6 +24,10 @@ static int __init fastfault_init(void)
 	if (ret)
 		goto err_knob;
 
+	ret = ff_zero_once_init();
+	if (ret)
+		goto err_pool;
+
 	ret = ff_hook_init();
 	if (ret)
 		goto err_pool;

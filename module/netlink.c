@@ -63,6 +63,7 @@ static const struct ff_nl_key ff_nl_keys[] = {
 	FF_KEY(FASTFAULT_A_FILE_FAULT_AROUND, file_fault_around, false),
 	FF_KEY(FASTFAULT_A_ZERO_POOL, zero_pool, false),
 	FF_KEY(FASTFAULT_A_ZERO_NONTEMPORAL, zero_nontemporal, false),
+	FF_KEY(FASTFAULT_A_ZERO_ONCE, zero_once, false),
 };
 
 static_assert(sizeof_field(struct ff_config, fault_around) == sizeof(u32));
@@ -70,6 +71,7 @@ static_assert(sizeof_field(struct ff_config, anon_fault_around) == sizeof(u32));
 static_assert(sizeof_field(struct ff_config, file_fault_around) == sizeof(u32));
 static_assert(sizeof_field(struct ff_config, zero_pool) == sizeof(u64));
 static_assert(sizeof_field(struct ff_config, zero_nontemporal) == sizeof(u32));
+static_assert(sizeof_field(struct ff_config, zero_once) == sizeof(u32));
 
 static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1];
 
@@ -149,6 +151,8 @@ static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1] = {
 	},
 	/* 1 needs init_on_alloc=0: checked in ff_nl_config_set() */
 	[FASTFAULT_A_ZERO_NONTEMPORAL] = NLA_POLICY_MAX(NLA_U32, 1),
+	/* 1 needs a kernel that clears huge pages twice: ff_nl_config_set() */
+	[FASTFAULT_A_ZERO_ONCE] = NLA_POLICY_MAX(NLA_U32, 1),
 };
 
 static struct genl_family ff_family;
@@ -282,6 +286,16 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    tb[FASTFAULT_A_ZERO_NONTEMPORAL],
 				    "zero-nontemporal needs a kernel booted with init_on_alloc=0 and init_on_free=0 (the allocator clears every page itself)");
+		return -EOPNOTSUPP;
+	}
+
+	/* the reason is this kernel's, a static string: not a literal */
+	if (tb[FASTFAULT_A_ZERO_ONCE] &&
+	    nla_get_u32(tb[FASTFAULT_A_ZERO_ONCE]) &&
+	    ff_zero_once_unsupported()) {
+		NL_SET_BAD_ATTR(info->extack, tb[FASTFAULT_A_ZERO_ONCE]);
+		if (info->extack)
+			info->extack->_msg = ff_zero_once_unsupported();
 		return -EOPNOTSUPP;
 	}
 

@@ -69,9 +69,9 @@ setup() {
 	reset
 	case $1 in
 	stock|map-populate|madv-populate) ;;
-	thp-always) echo always >$thp/enabled ;;
-	mthp-16k|mthp-64k)
-		s=${1#mthp-}
+	thp-always|zo-thp) echo always >$thp/enabled ;;
+	mthp-16k|mthp-64k|zo-mthp-64k)
+		s=${1#*mthp-}
 		s=${s%k}
 		if [ ! -e $thp/hugepages-${s}kB/enabled ]; then
 			note "$1: no anonymous mTHP on $(uname -r) (6.8 and later)"
@@ -94,10 +94,11 @@ setup() {
 		;;
 	esac
 	case $1 in
-	ff-*|pool-on*)
+	ff-*|pool-on*|zo-*)
 		mod_on || { note "$1: cannot load fastfault"; fail=1; return 1; }
 		case $1 in
 		ff-*) faultctl set fault-around "${1#ff-}" >/dev/null ;;
+		zo-*) faultctl set zero-once 1 >/dev/null ;;
 		pool-on) faultctl set zero-pool 8M >/dev/null ;;
 		pool-on-ff16)
 			faultctl set fault-around 16 zero-pool 8M >/dev/null ;;
@@ -117,7 +118,7 @@ CFG_ANON="stock thp-always mthp-16k mthp-64k map-populate madv-populate ff-1 ff-
 CFG_FILE="stock fab-4096 map-populate ff-1 ff-8 ff-16"
 CFG_PROC="stock thp-always mthp-16k mthp-64k fab-4096 ff-1 ff-8 ff-16"
 CFG_POOL="stock pool-on pool-on-clear pool-on-ff16 ff-16"
-workloads="anon-seq|anon -m 32|$CFG_ANON ff-64
+workloads="anon-seq|anon -m 32|$CFG_ANON ff-64 zo-thp zo-mthp-64k
 anon-seq-2t|anon -m 32 -t 2|$CFG_ANON ff-64
 anon-seq-2p|anon -m 32 -p 2|$CFG_ANON ff-64
 anon-sparse-8|anon -m 32 -s 8|$CFG_ANON
@@ -129,7 +130,7 @@ file-shared-write|file shared-write -m 32|$CFG_FILE
 exec-loop|spawn 60 sh -c 'kmod --version >/dev/null; exec fabench child'|$CFG_PROC
 pool-paced|anon -m 32 -c 256 -g 2000 -K|$CFG_POOL
 pool-burst|anon -m 32 -K|$CFG_POOL"
-configs="stock thp-always mthp-16k mthp-64k map-populate madv-populate fab-4096 ff-1 ff-8 ff-16 ff-64 pool-on pool-on-clear pool-on-ff16"
+configs="stock thp-always mthp-16k mthp-64k map-populate madv-populate fab-4096 ff-1 ff-8 ff-16 ff-64 pool-on pool-on-clear pool-on-ff16 zo-thp zo-mthp-64k"
 
 # run CONFIG NAME ARGS: RUNS runs, one @@R line each
 run() {

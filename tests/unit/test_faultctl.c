@@ -146,6 +146,13 @@ static void test_sizes(void)
 	   contains(err, "out of range (0 to 1)"), "zero-nontemporal 2: %s", err);
 	ok(ff_parse_value(k, "yes", &v, err, sizeof(err)) == -1 &&
 	   contains(err, "zero-nontemporal"), "zero-nontemporal yes: %s", err);
+	k = ff_key_by_name("zero-once");
+	ok(k && k->attr == FASTFAULT_A_ZERO_ONCE && k->width == 4 &&
+	   ff_parse_value(k, "0", &v, err, sizeof(err)) == 0 && v == 0 &&
+	   ff_parse_value(k, "1", &v, err, sizeof(err)) == 0 && v == 1,
+	   "zero-once is FASTFAULT_A_ZERO_ONCE, 0 or 1");
+	ok(ff_parse_value(k, "2", &v, err, sizeof(err)) == -1 &&
+	   contains(err, "out of range (0 to 1)"), "zero-once 2: %s", err);
 	ok(strcmp(ff_human_size(256ULL << 20), "256 MiB") == 0 &&
 	   strcmp(ff_human_size(1536ULL << 20), "1.5 GiB") == 0 &&
 	   strcmp(ff_human_size(1000), "1000 B") == 0,
@@ -175,7 +182,7 @@ static void test_settings(void)
 	   contains(err, "missing value for anon-fault-around") &&
 	   !set.has[FASTFAULT_A_ANON_FAULT_AROUND],
 	   "missing value: %s", err);
-	ok(strcmp(ff_key_list(), "fault-around, anon-fault-around, file-fault-around, zero-pool, zero-nontemporal") == 0,
+	ok(strcmp(ff_key_list(), "fault-around, anon-fault-around, file-fault-around, zero-pool, zero-nontemporal, zero-once") == 0,
 	   "key list: %s", ff_key_list());
 }
 

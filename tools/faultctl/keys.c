@@ -65,6 +65,16 @@ const struct ff_key ff_keys[] = {
 		.help = "1: the pool clears pages with non-temporal stores "
 			"(needs init_on_alloc=0); 0: clear_page",
 	},
+	{
+		.name = "zero-once",
+		.attr = FASTFAULT_A_ZERO_ONCE,
+		.width = 4,
+		.min = 0,
+		.max = 1,
+		.unit = "",
+		.help = "1: an anonymous THP or mTHP folio the allocator "
+			"cleared (init_on_alloc=1) is not cleared again",
+	},
 };
 
 const size_t ff_nkeys = sizeof(ff_keys) / sizeof(ff_keys[0]);
@@ -100,6 +110,10 @@ const struct ff_stat_name ff_stat_names[] = {
 	  "pool pages given back under memory pressure" },
 	{ "pool-zero-ns", FASTFAULT_STAT_POOL_ZERO_NS,
 	  "time the pool's threads spent allocating and zeroing, in ns" },
+	{ "zero-once-skipped", FASTFAULT_STAT_ZERO_ONCE_SKIPPED,
+	  "huge-page clears skipped: the allocator had cleared the folio" },
+	{ "zero-once-cleared", FASTFAULT_STAT_ZERO_ONCE_CLEARED,
+	  "anonymous huge-page clears that ran (no note of the allocator's)" },
 };
 
 const size_t ff_nstats = sizeof(ff_stat_names) / sizeof(ff_stat_names[0]);

@@ -75,6 +75,13 @@ enum fastfault_attr {
 	 * and a second pass would only add work.
 	 */
 	FASTFAULT_A_ZERO_NONTEMPORAL,
+	/*
+	 * u32, 0 or 1: clear an anonymous THP or mTHP folio once.  Where
+	 * the allocator cleared it already (init_on_alloc=1, Debian's
+	 * default), the fault's own clear of the whole folio is skipped.
+	 * Refused on a kernel that does that itself (6.13 on).
+	 */
+	FASTFAULT_A_ZERO_ONCE,
 
 	__FASTFAULT_A_MAX,
 	FASTFAULT_A_MAX = __FASTFAULT_A_MAX - 1
@@ -113,6 +120,10 @@ enum fastfault_stat {
 	FASTFAULT_STAT_POOL_SHRUNK,
 	/* time the pool's threads spent allocating and zeroing, in ns */
 	FASTFAULT_STAT_POOL_ZERO_NS,
+	/* huge-page clears skipped: the allocator had cleared the folio */
+	FASTFAULT_STAT_ZERO_ONCE_SKIPPED,
+	/* anonymous huge-page clears that ran: no note of the allocator's */
+	FASTFAULT_STAT_ZERO_ONCE_CLEARED,
 
 	__FASTFAULT_STAT_MAX,
 	FASTFAULT_STAT_MAX = __FASTFAULT_STAT_MAX - 1
