@@ -147,14 +147,15 @@ int ff_config_set(const struct ff_config *cfg, struct netlink_ext_ack *extack)
 	 * zero-once goes on before its hooks and off after them: a clear
 	 * skipped must find its note, a note never outlives its enablement.
 	 */
-	if (cfg->zero_once && !ff_zero_once_get())
+	if (cfg->zero_once && !ff_config_cur.zero_once)
 		ff_zero_once_set(true);
 	err = ff_hook_update(ff_config_hooks(cfg), extack);
 	if (err) {
-		ff_zero_once_set(ff_config_cur.zero_once);
+		if (cfg->zero_once && !ff_config_cur.zero_once)
+			ff_zero_once_set(false);
 		goto undo_pool;
 	}
-	if (!cfg->zero_once && ff_zero_once_get())
+	if (!cfg->zero_once && ff_config_cur.zero_once)
 		ff_zero_once_set(false);
 
 	/* nothing below can fail */

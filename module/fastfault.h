@@ -143,7 +143,6 @@ bool ff_zero_once_skip_wanted(void *folio, unsigned long addr,
 			      unsigned long a4, unsigned long caller);
 void ff_zero_once_skip(void);
 void ff_zero_once_set(bool on);
-bool ff_zero_once_get(void);
 const char *ff_zero_once_unsupported(void);
 unsigned long ff_zero_once_target(void);
 int ff_zero_once_init(void);

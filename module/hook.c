@@ -12,7 +12,10 @@
  *                        memory next to pages already mapped
  *   vma_alloc_folio   -> ff_vma_alloc_folio: a pre-zeroed page, only for
  *                        the anonymous fault's zeroed order-0 page while
- *                        the pool is on and may serve the task
+ *                        the pool is on and may serve the task; a large
+ *                        folio's note for zero-once while that is on
+ *   clear_huge_page / -> ff_zero_once_skip: nothing, for the anonymous
+ *   folio_zero_user      huge-page fault's folio the allocator cleared
  *
  * Every other call (file and shared memory, userfaultfd, FUSE, NFS,
  * random touches) costs the trampoline and the decide function's checks

@@ -152,11 +152,6 @@ void ff_zero_once_set(bool on)
 	WRITE_ONCE(ff_zo_on, on);
 }
 
-bool ff_zero_once_get(void)
-{
-	return READ_ONCE(ff_zo_on);
-}
-
 /* NULL if zero-once can work here, else why not (for the request's error) */
 const char *ff_zero_once_unsupported(void)
 {
