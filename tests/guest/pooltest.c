@@ -42,7 +42,13 @@ static char *map(size_t bytes)
 	return p;
 }
 
-/* Pages of [p, p + bytes) with a nonzero byte, checked before writing. */
+/*
+ * Pages of [p, p + bytes) with a nonzero byte where nothing was written:
+ * each page's first touch is a write of its tag in the first word (a
+ * read first would map the shared zero page, and the page a later write
+ * fault got, from the pool or not, would never be looked at), then the
+ * rest of the page is checked.
+ */
 static size_t first_touch_nonzero(char *p, size_t bytes, uint64_t tag)
 {
 	size_t bad = 0, i, w;
@@ -51,7 +57,8 @@ static size_t first_touch_nonzero(char *p, size_t bytes, uint64_t tag)
 		const uint64_t *q = (const uint64_t *)(p + i);
 		uint64_t acc = 0;
 
-		for (w = 0; w < PS / 8; w++)
+		*(uint64_t *)(p + i) = tag ^ i;
+		for (w = 1; w < PS / 8; w++)
 			acc |= q[w];
 		if (acc) {
 			if (bad < 5)
@@ -60,7 +67,6 @@ static size_t first_touch_nonzero(char *p, size_t bytes, uint64_t tag)
 					i);
 			bad++;
 		}
-		*(uint64_t *)(p + i) = tag ^ i;
 	}
 	return bad;
 }

@@ -48,10 +48,10 @@ pool_pages() {
 
 # wait_full PAGES: until the pool holds at least PAGES (30 s at most)
 wait_full() {
-	i=0
-	while [ "$(pool_pages)" -lt "$1" ] && [ $i -lt 150 ]; do
+	wf_i=0	# sh has no locals: a name of its own, not the caller's i
+	while [ "$(pool_pages)" -lt "$1" ] && [ $wf_i -lt 150 ]; do
 		sleep 0.2
-		i=$((i + 1))
+		wf_i=$((wf_i + 1))
 	done
 	[ "$(pool_pages)" -ge "$1" ]
 }
