@@ -176,6 +176,8 @@ static noinline bool notrace ff_stream(struct vm_area_struct *vma,
 	bool mapped;
 	pte_t *pte;
 
+	/* the fast path below reads FF_MIN_RUN neighbours each way by hand */
+	BUILD_BUG_ON(FF_MIN_RUN != 2);
 	ff_pt_walk_begin();
 	pte = ff_pte(vma->vm_mm, addr);
 	if (idx >= FF_MIN_RUN && idx + FF_MIN_RUN < PTRS_PER_PTE) {
