@@ -54,45 +54,11 @@
 #define MLOCK_ONFAULT	0x01
 #endif
 
-static int tests, failed;
 static unsigned int N = 1;	/* fault-around configured */
 
 /* ---- TAP ---- */
 
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failed++;
-	printf("%sok %d - ", cond ? "" : "not ", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static void __attribute__((format(printf, 1, 2))) diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static void skip(const char *why)
-{
-	tests++;
-	printf("ok %d # SKIP %s\n", tests, why);
-	fflush(stdout);
-}
+#include "ttap.h"
 
 static int done_testing(void)
 {

@@ -44,42 +44,7 @@
 #define MFD_CLOEXEC	1U
 #endif
 
-static int tests, failed;
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failed++;
-	printf("%sok %d - ", cond ? "" : "not ", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static void __attribute__((format(printf, 1, 2))) diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static void skip(const char *why)
-{
-	tests++;
-	printf("ok %d # SKIP %s\n", tests, why);
-	fflush(stdout);
-}
+#include "ttap.h"
 
 static void __attribute__((noreturn)) bail(const char *what)
 {
