@@ -46,13 +46,15 @@ pool_pages() {
 		awk '{ s += $1 } END { print s + 0 }'
 }
 
-# wait_full PAGES: until the pool holds at least PAGES (30 s at most)
+# wait_full PAGES [SECONDS]: until the pool holds at least PAGES (30 s at
+# most, or SECONDS); the seconds it waited in $wf_secs
 wait_full() {
 	wf_i=0	# sh has no locals: a name of its own, not the caller's i
-	while [ "$(pool_pages)" -lt "$1" ] && [ $wf_i -lt 150 ]; do
+	while [ "$(pool_pages)" -lt "$1" ] && [ $wf_i -lt $((${2:-30} * 5)) ]; do
 		sleep 0.2
 		wf_i=$((wf_i + 1))
 	done
+	wf_secs=$((wf_i / 5))
 	[ "$(pool_pages)" -ge "$1" ]
 }
 
