@@ -4,20 +4,22 @@
  * memory, map the neighbouring pages in the same trip, so that a stream
  * of N pages costs one trap instead of N.
  *
- * The window adapts with no state of its own: the page tables are the
- * history.  The run of mapped pages just behind the fault (or just ahead
- * of it, for a stream that walks down) says how sequential the access
- * is, and the window is twice that run, up to the configured maximum.
- * A first or random touch, or a run shorter than FF_MIN_RUN, gets no
- * neighbours; a stream reaches the full window after about log2(N)
- * faults.  So sparse access never bloats memory, and nothing is shared
- * between CPUs on the fault path.
+ * The window adapts with almost no state of its own: the page tables
+ * are the history.  The run of mapped pages just behind the fault (or
+ * just ahead of it, for a stream that walks down) says how sequential
+ * the access is, and the window is twice that run, up to the configured
+ * maximum.  A first or random touch, or a run shorter than FF_MIN_RUN,
+ * gets no neighbours; a stream reaches the full window after about
+ * log2(N) faults.  So sparse access never bloats memory, and nothing is
+ * shared between CPUs on the fault path.
  *
- * The hook asks two questions before the fault, so that every other
+ * The hook asks three questions before the fault, so that every other
  * fault goes its way untouched (ff_fault_around_wanted()): is this a user
- * write fault on private anonymous memory (ff_eligible()), and is a page
- * next to it mapped already (ff_stream())?  After the fault the window
- * is sized and filled (ff_fault_around()).
+ * write fault on private anonymous memory (ff_eligible()), is it the page
+ * next to the last one this CPU faulted in that mm (ff_next_to_last(), a
+ * per-CPU word that spares sparse and random faults the page-table
+ * walk), and are the pages next to it mapped already (ff_stream())?
+ * After the fault the window is sized and filled (ff_fault_around()).
  *
  * Neighbours are faulted with the original call's write and VMA-lock
  * flags only (no retry, no user flag): the kernel does the work,
@@ -75,6 +77,38 @@
  * five of them wasted), while a real stream loses one trap at its start.
  */
 #define FF_MIN_RUN	2
+
+/*
+ * The last eligible fault taken on this CPU, or the last page of the
+ * window it filled: a stream's next fault is one page on from there, a
+ * sparse or random one is not, and need not walk the page tables to find
+ * that out.  Per CPU, so the fault path shares no line; a hint only (read
+ * and written a word at a time, preemptible, stale after a migration),
+ * which ff_stream() checks against the page tables.
+ */
+struct ff_last_fault {
+	struct mm_struct *mm;
+	unsigned long addr;
+};
+
+static DEFINE_PER_CPU(struct ff_last_fault, ff_last_fault);
+
+/*
+ * Is @address (page aligned) the page next to the last fault this CPU
+ * took in @mm, or that page again?  Remembers it for the next fault.
+ */
+static __always_inline bool ff_next_to_last(struct mm_struct *mm,
+					    unsigned long address)
+{
+	unsigned long last = this_cpu_read(ff_last_fault.addr);
+	bool next = this_cpu_read(ff_last_fault.mm) == mm &&
+		    address - last + PAGE_SIZE <= 2 * PAGE_SIZE;
+
+	if (!next)
+		this_cpu_write(ff_last_fault.mm, mm);
+	this_cpu_write(ff_last_fault.addr, address);
+	return next;
+}
 
 /*
  * A user write fault on memory fault-around may fill?  Other user faults
@@ -215,7 +249,13 @@ bool notrace ff_fault_around_wanted(struct vm_area_struct *vma,
 				    struct pt_regs *regs, unsigned long unused,
 				    unsigned long caller)
 {
-	return ff_eligible(vma, flags) && ff_stream(vma, address, caller);
+	if (!ff_eligible(vma, flags))
+		return false;
+	if (ff_next_to_last(vma->vm_mm, address & PAGE_MASK))
+		return ff_stream(vma, address, caller);
+	ff_stat_inc(FASTFAULT_STAT_FAULTS);
+	ff_stat_inc(FASTFAULT_STAT_SKIP_NOT_SEQUENTIAL);
+	return false;
 }
 
 /*
@@ -344,6 +384,9 @@ vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 	}
 	if (!done)
 		return ret;
+	/* the stream's next fault is the page after the window */
+	this_cpu_write(ff_last_fault.mm, vma->vm_mm);
+	this_cpu_write(ff_last_fault.addr, address + done * step * PAGE_SIZE);
 
 	/* with the lock still held: one more walk makes them all old */
 	if (!(ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED))) {
