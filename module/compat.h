@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
+#include <linux/shrinker.h>
 #include <asm/ibt.h>
 #include <asm/linkage.h>
 #include <asm/nospec-branch.h>
@@ -111,12 +112,16 @@ static inline void ff_pte_mkold(pte_t *ptep)
  * points are alloc_hooks() macros that tag each page with its call site.
  * The pool's pages outlive the module in the programs they are handed
  * to, so they must not carry a tag in the module: call the untagged
- * function.
+ * function.  __folio_alloc() gives a large folio the shape the fault
+ * path expects of vma_alloc_folio()'s (6.1 prep_transhuge_page(), 6.12
+ * large_rmappable and an empty deferred list).
  */
 #ifdef alloc_hooks
-#define ff_alloc_pages_node	alloc_pages_node_noprof
+#define ff_folio_alloc_node(gfp, order, nid) \
+	__folio_alloc_noprof(gfp, order, nid, NULL)
 #else
-#define ff_alloc_pages_node	alloc_pages_node
+#define ff_folio_alloc_node(gfp, order, nid) \
+	__folio_alloc(gfp, order, nid, NULL)
 #endif
 
 /*
@@ -152,11 +157,68 @@ static inline void ff_pte_mkold(pte_t *ptep)
 #define FF_CLEARS_HUGE_ONCE	0
 #endif
 
-/* Shrinkers are allocated by the core from 6.7 (shrinker_alloc()). */
+/*
+ * A NUMA-aware shrinker with a pointer of ours: allocated by the core
+ * from 6.7 (shrinker_alloc(), its private_data), embedded before.
+ */
+typedef unsigned long (*ff_shrink_fn)(struct shrinker *,
+				      struct shrink_control *);
 #ifdef SHRINKER_ALLOCATED
-#define FF_SHRINKER_ALLOC	1
+struct ff_shrinker {
+	struct shrinker *s;
+};
+
+static inline int ff_shrinker_add(struct ff_shrinker *fs, const char *name,
+				  ff_shrink_fn count, ff_shrink_fn scan,
+				  int seeks, void *data)
+{
+	fs->s = shrinker_alloc(SHRINKER_NUMA_AWARE, "%s", name);
+	if (!fs->s)
+		return -ENOMEM;
+	fs->s->count_objects = count;
+	fs->s->scan_objects = scan;
+	fs->s->seeks = seeks;
+	fs->s->private_data = data;
+	shrinker_register(fs->s);
+	return 0;
+}
+
+static inline void ff_shrinker_remove(struct ff_shrinker *fs)
+{
+	shrinker_free(fs->s);
+}
+
+static inline void *ff_shrinker_data(struct shrinker *s)
+{
+	return s->private_data;
+}
 #else
-#define FF_SHRINKER_ALLOC	0
+struct ff_shrinker {
+	struct shrinker s;
+	void *data;
+};
+
+static inline int ff_shrinker_add(struct ff_shrinker *fs, const char *name,
+				  ff_shrink_fn count, ff_shrink_fn scan,
+				  int seeks, void *data)
+{
+	fs->s.count_objects = count;
+	fs->s.scan_objects = scan;
+	fs->s.seeks = seeks;
+	fs->s.flags = SHRINKER_NUMA_AWARE;
+	fs->data = data;
+	return register_shrinker(&fs->s, "%s", name);
+}
+
+static inline void ff_shrinker_remove(struct ff_shrinker *fs)
+{
+	unregister_shrinker(&fs->s);
+}
+
+static inline void *ff_shrinker_data(struct shrinker *s)
+{
+	return container_of(s, struct ff_shrinker, s)->data;
+}
 #endif
 
 #endif /* _FASTFAULT_COMPAT_H */

@@ -12,8 +12,8 @@
  * the zero pool is empty (its clearing method, which matters only once
  * it has a size, is the measured best the kernel allows).
  *
- * A change is applied in the order file knob, zero pool, hooks, and
- * undone in reverse if a later step fails; the zeroing method and the
+ * A change is applied in the order file knob, zero pool, huge zero pool,
+ * hooks, and undone in reverse if a later step fails; the zeroing method and the
  * anonymous window, which cannot fail, come last.
  */
 #include <linux/mutex.h>
@@ -50,6 +50,17 @@ static bool ff_config_valid(const struct ff_config *cfg,
 		NL_SET_ERR_MSG(extack, "zero-once is not supported here");
 		return false;
 	}
+	if (cfg->zero_pool_huge >= HPAGE_PMD_SIZE && ff_zero_once_unsupported()) {
+		NL_SET_ERR_MSG(extack,
+			       "zero-pool-huge needs the huge-page clear hook, which is not supported here");
+		return false;
+	}
+	if ((cfg->zero_pool >> PAGE_SHIFT) + (cfg->zero_pool_huge >> PAGE_SHIFT) >
+	    totalram_pages() / 2) {
+		NL_SET_ERR_MSG(extack,
+			       "zero-pool and zero-pool-huge together are larger than half of RAM");
+		return false;
+	}
 	/* 0 is the current value where the kernel's knob was not found */
 	if (cfg->file_fault_around != ff_knob_get() &&
 	    (cfg->file_fault_around < 1 ||
@@ -66,7 +77,8 @@ int ff_config_init(void)
 	ff_config_cur.fault_around = 1;
 	ff_config_cur.anon_fault_around = 1;
 	ff_config_cur.file_fault_around = ff_knob_get();
-	ff_config_cur.zero_pool = ff_pool_get_size();
+	ff_config_cur.zero_pool = ff_pool_get_size(FF_POOL_SMALL);
+	ff_config_cur.zero_pool_huge = ff_pool_get_size(FF_POOL_HUGE);
 	/*
 	 * Where the allocator leaves clearing to us, non-temporal stores:
 	 * measured (make bench-zeroing) to clear a page in less than half
@@ -89,7 +101,7 @@ void ff_config_exit(void)
 {
 	mutex_lock(&ff_config_lock);
 	WRITE_ONCE(ff_anon_window, 1);
-	ff_zero_once_set(false);
+	ff_zero_once_set(false, false);
 	mutex_unlock(&ff_config_lock);
 }
 
@@ -99,8 +111,9 @@ void ff_config_get(struct ff_config *cfg)
 	*cfg = ff_config_cur;
 	/* The kernel's own knob, as it is now: it rounds what it is given. */
 	cfg->file_fault_around = ff_knob_get();
-	/* in whole pages, as the pool holds it */
-	cfg->zero_pool = ff_pool_get_size();
+	/* in whole pages or folios, as the pools hold them */
+	cfg->zero_pool = ff_pool_get_size(FF_POOL_SMALL);
+	cfg->zero_pool_huge = ff_pool_get_size(FF_POOL_HUGE);
 	mutex_unlock(&ff_config_lock);
 }
 
@@ -113,14 +126,23 @@ static unsigned int ff_config_hooks(const struct ff_config *cfg)
 	/* the pool holds whole pages: less than one is no pool */
 	if (cfg->zero_pool >= PAGE_SIZE)
 		hooks |= FF_HOOK_ALLOC;
-	if (cfg->zero_once)
+	if (cfg->zero_once || cfg->zero_pool_huge >= HPAGE_PMD_SIZE)
 		hooks |= FF_HOOK_ALLOC | FF_HOOK_CLEAR;
 	return hooks;
 }
 
+/* May the clear hook skip a clear, for zero-once and for the huge pool? */
+static void ff_config_skips(const struct ff_config *cfg, bool *once,
+			    bool *pool)
+{
+	*once = cfg->zero_once;
+	*pool = cfg->zero_pool_huge >= HPAGE_PMD_SIZE;
+}
+
 int ff_config_set(const struct ff_config *cfg, struct netlink_ext_ack *extack)
 {
-	u64 old_pool;
+	bool once, pool, old_once, old_pool_huge_on, skips_change;
+	u64 old_pool, old_huge;
 	u32 old_file;
 	int err;
 
@@ -136,39 +158,57 @@ int ff_config_set(const struct ff_config *cfg, struct netlink_ext_ack *extack)
 			goto out;
 	}
 
-	old_pool = ff_pool_get_size();
+	old_pool = ff_pool_get_size(FF_POOL_SMALL);
 	if (cfg->zero_pool != old_pool) {
-		err = ff_pool_set_size(cfg->zero_pool, extack);
+		err = ff_pool_set_size(FF_POOL_SMALL, cfg->zero_pool, extack);
 		if (err)
 			goto undo_knob;
 	}
 
+	old_huge = ff_pool_get_size(FF_POOL_HUGE);
+	if (cfg->zero_pool_huge != old_huge) {
+		err = ff_pool_set_size(FF_POOL_HUGE, cfg->zero_pool_huge, extack);
+		if (err)
+			goto undo_pool;
+	}
+
 	/*
-	 * zero-once goes on before its hooks and off after them: a clear
-	 * skipped must find its note, a note never outlives its enablement.
+	 * What the clear hook may skip goes on before the hooks and off
+	 * after them (in between, both the old and the new): a clear
+	 * skipped must find its note, a note never outlives its
+	 * enablement.
 	 */
-	if (cfg->zero_once && !ff_config_cur.zero_once)
-		ff_zero_once_set(true);
+	ff_config_skips(&ff_config_cur, &old_once, &old_pool_huge_on);
+	ff_config_skips(cfg, &once, &pool);
+	skips_change = once != old_once || pool != old_pool_huge_on;
+	if (skips_change)
+		ff_zero_once_set(once || old_once, pool || old_pool_huge_on);
 	err = ff_hook_update(ff_config_hooks(cfg), extack);
 	if (err) {
-		if (cfg->zero_once && !ff_config_cur.zero_once)
-			ff_zero_once_set(false);
-		goto undo_pool;
+		if (skips_change)
+			ff_zero_once_set(old_once, old_pool_huge_on);
+		goto undo_huge;
 	}
-	if (!cfg->zero_once && ff_config_cur.zero_once)
-		ff_zero_once_set(false);
+	if (skips_change)
+		ff_zero_once_set(once, pool);
 
 	/* nothing below can fail */
 	ff_pool_set_nontemporal(cfg->zero_nontemporal);
 	WRITE_ONCE(ff_anon_window, cfg->anon_fault_around);
 	ff_config_cur = *cfg;
 	ff_config_cur.file_fault_around = ff_knob_get();
-	ff_config_cur.zero_pool = ff_pool_get_size();
+	ff_config_cur.zero_pool = ff_pool_get_size(FF_POOL_SMALL);
+	ff_config_cur.zero_pool_huge = ff_pool_get_size(FF_POOL_HUGE);
 	goto out;
 
 	/* The request is refused as a whole: put back what it changed. */
+undo_huge:
+	if (cfg->zero_pool_huge != old_huge &&
+	    ff_pool_set_size(FF_POOL_HUGE, old_huge, NULL))
+		pr_warn("could not restore zero-pool-huge %llu\n", old_huge);
 undo_pool:
-	if (cfg->zero_pool != old_pool && ff_pool_set_size(old_pool, NULL))
+	if (cfg->zero_pool != old_pool &&
+	    ff_pool_set_size(FF_POOL_SMALL, old_pool, NULL))
 		pr_warn("could not restore zero-pool %llu\n", old_pool);
 undo_knob:
 	if (cfg->file_fault_around != old_file && ff_knob_set(old_file, NULL))

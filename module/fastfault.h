@@ -9,7 +9,7 @@
  *   knob.c          the kernel's own file fault-around knob
  *   hook.c          the hooks: direct ftrace trampolines
  *   fault_around.c  anonymous fault-around
- *   zero_pool.c     the pre-zeroed page pool
+ *   zero_pool.c     the pre-zeroed page pools, small and huge
  *   zero_once.c     huge pages cleared once, not twice
  *   ksym.c          kernel symbols found by name
  *   compat.h        differences between kernel versions
@@ -57,6 +57,7 @@ struct ff_config {
 	u64 zero_pool;		/* FASTFAULT_A_ZERO_POOL, bytes */
 	u32 zero_nontemporal;	/* FASTFAULT_A_ZERO_NONTEMPORAL, 0 or 1 */
 	u32 zero_once;		/* FASTFAULT_A_ZERO_ONCE, 0 or 1 */
+	u64 zero_pool_huge;	/* FASTFAULT_A_ZERO_POOL_HUGE, bytes */
 };
 
 /*
@@ -122,27 +123,36 @@ bool ff_fault_around_wanted(struct vm_area_struct *vma,
 vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 			   unsigned int flags, vm_fault_t ret);
 
-/* zero_pool.c */
+/* zero_pool.c: the small pool (order 0) and the huge one (PMD order) */
+enum ff_pool_kind {
+	FF_POOL_SMALL,		/* zero-pool */
+	FF_POOL_HUGE,		/* zero-pool-huge */
+	FF_POOL_NR
+};
+
 /* called from the hook, before the allocation */
 bool ff_pool_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
 		    unsigned long addr, bool hugepage, unsigned long caller);
-struct folio *ff_pool_take(void);
+bool ff_pool_huge_wanted(int order, struct vm_area_struct *vma);
+struct folio *ff_pool_take(enum ff_pool_kind kind);
 int ff_pool_init(void);
 void ff_pool_exit(void);
-u64 ff_pool_get_size(void);
-int ff_pool_set_size(u64 bytes, struct netlink_ext_ack *extack);
-void ff_pool_node(int nid, u64 *pages, u64 *target);
+u64 ff_pool_get_size(enum ff_pool_kind kind);
+int ff_pool_set_size(enum ff_pool_kind kind, u64 bytes,
+		     struct netlink_ext_ack *extack);
+void ff_pool_node(enum ff_pool_kind kind, int nid, u64 *pages, u64 *target);
 bool ff_pool_nontemporal_allowed(void);
 void ff_pool_set_nontemporal(bool on);
 
 /* zero_once.c */
-bool ff_zero_once_wanted(gfp_t gfp, int order);
-void ff_zero_once_note(struct folio *folio);
+bool ff_zero_once_wanted(gfp_t gfp, int order, unsigned long caller);
+bool ff_zero_once_cleared(gfp_t gfp);
+void ff_zero_once_note(struct folio *folio, bool zero);
 bool ff_zero_once_skip_wanted(void *folio, unsigned long addr,
 			      unsigned long a2, unsigned long a3,
 			      unsigned long a4, unsigned long caller);
 void ff_zero_once_skip(void);
-void ff_zero_once_set(bool on);
+void ff_zero_once_set(bool once, bool pool);
 const char *ff_zero_once_unsupported(void);
 unsigned long ff_zero_once_target(void);
 int ff_zero_once_init(void);
@@ -153,8 +163,8 @@ unsigned long ff_ksym(const char *name, unsigned long *size);
 /* hook.c */
 enum {
 	FF_HOOK_FAULT_NR,	/* handle_mm_fault: fault-around */
-	FF_HOOK_ALLOC_NR,	/* vma_alloc_folio: the zero pool, zero-once */
-	FF_HOOK_CLEAR_NR,	/* the huge-page clear: zero-once */
+	FF_HOOK_ALLOC_NR,	/* vma_alloc_folio: the zero pools, zero-once */
+	FF_HOOK_CLEAR_NR,	/* the huge-page clear: zero-once, the huge pool */
 	FF_HOOK_NR
 };
 

@@ -69,35 +69,47 @@ __visible vm_fault_t ff_handle_mm_fault(struct vm_area_struct *vma,
 
 /*
  * Same arguments as vma_alloc_folio() on every kernel we build for.  An
- * order-0 call is the anonymous fault's zeroed page, for the pool; a
- * larger one, a huge folio whose clearing zero-once notes.
+ * order-0 call is the anonymous fault's zeroed page, for the small pool;
+ * a larger one, the anonymous fault's huge folio: from the huge pool
+ * where it may serve, and noted for its clear either way.
  */
 __visible struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
 					   struct vm_area_struct *vma,
 					   unsigned long addr, bool hugepage)
 {
 	struct folio *folio = NULL;
+	bool zero;
 
 	this_cpu_inc(ff_inflight);
-	if (!order)
-		folio = ff_pool_take();
-	if (!folio)
+	if (!order) {
+		folio = ff_pool_take(FF_POOL_SMALL);
+		if (!folio)
+			folio = ff_vma_alloc_folio_orig(gfp, order, vma, addr,
+							hugepage);
+		goto out;
+	}
+	if (ff_pool_huge_wanted(order, vma))
+		folio = ff_pool_take(FF_POOL_HUGE);
+	zero = folio;
+	if (!folio) {
 		folio = ff_vma_alloc_folio_orig(gfp, order, vma, addr,
 						hugepage);
-	if (order && folio)
-		ff_zero_once_note(folio);
+		zero = ff_zero_once_cleared(gfp);
+	}
+	ff_zero_once_note(folio, zero);
+out:
 	this_cpu_dec(ff_inflight);
 	return folio;
 }
 
-/* The allocation hook's decision: for the pool, or for zero-once? */
+/* The allocation hook's decision: for the small pool, or a huge folio? */
 bool notrace ff_alloc_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
 			     unsigned long addr, bool hugepage,
 			     unsigned long caller)
 {
 	if (!order)
 		return ff_pool_wanted(gfp, order, vma, addr, hugepage, caller);
-	return ff_zero_once_wanted(gfp, order) && !ff_own_call(caller);
+	return ff_zero_once_wanted(gfp, order, caller);
 }
 
 /*

@@ -64,6 +64,7 @@ static const struct ff_nl_key ff_nl_keys[] = {
 	FF_KEY(FASTFAULT_A_ZERO_POOL, zero_pool, false),
 	FF_KEY(FASTFAULT_A_ZERO_NONTEMPORAL, zero_nontemporal, false),
 	FF_KEY(FASTFAULT_A_ZERO_ONCE, zero_once, false),
+	FF_KEY(FASTFAULT_A_ZERO_POOL_HUGE, zero_pool_huge, false),
 };
 
 static_assert(sizeof_field(struct ff_config, fault_around) == sizeof(u32));
@@ -72,6 +73,7 @@ static_assert(sizeof_field(struct ff_config, file_fault_around) == sizeof(u32));
 static_assert(sizeof_field(struct ff_config, zero_pool) == sizeof(u64));
 static_assert(sizeof_field(struct ff_config, zero_nontemporal) == sizeof(u32));
 static_assert(sizeof_field(struct ff_config, zero_once) == sizeof(u32));
+static_assert(sizeof_field(struct ff_config, zero_pool_huge) == sizeof(u64));
 
 static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1];
 
@@ -153,6 +155,12 @@ static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1] = {
 	[FASTFAULT_A_ZERO_NONTEMPORAL] = NLA_POLICY_MAX(NLA_U32, 1),
 	/* 1 needs a kernel that clears huge pages twice: ff_nl_config_set() */
 	[FASTFAULT_A_ZERO_ONCE] = NLA_POLICY_MAX(NLA_U32, 1),
+	/* at most half of RAM with zero-pool: checked in ff_nl_config_set() */
+	[FASTFAULT_A_ZERO_POOL_HUGE] = { .type = NLA_U64 },
+	[FASTFAULT_A_HUGE_POOL_NODE] = {
+		.type = NLA_REJECT,
+		.reject_message = "huge-pool-node is reply only",
+	},
 };
 
 static struct genl_family ff_family;
@@ -280,6 +288,24 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		return -ERANGE;
 	}
 
+	if (tb[FASTFAULT_A_ZERO_POOL_HUGE] &&
+	    nla_get_u64(tb[FASTFAULT_A_ZERO_POOL_HUGE]) >> PAGE_SHIFT >
+	    totalram_pages() / 2) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[FASTFAULT_A_ZERO_POOL_HUGE],
+				    "zero-pool-huge is larger than half of RAM");
+		return -ERANGE;
+	}
+
+	/* the huge pool's folios skip their clear: the clear hook's reason */
+	if (tb[FASTFAULT_A_ZERO_POOL_HUGE] &&
+	    nla_get_u64(tb[FASTFAULT_A_ZERO_POOL_HUGE]) >= HPAGE_PMD_SIZE &&
+	    ff_zero_once_unsupported()) {
+		NL_SET_BAD_ATTR(info->extack, tb[FASTFAULT_A_ZERO_POOL_HUGE]);
+		if (info->extack)
+			info->extack->_msg = ff_zero_once_unsupported();
+		return -EOPNOTSUPP;
+	}
+
 	if (tb[FASTFAULT_A_ZERO_NONTEMPORAL] &&
 	    nla_get_u32(tb[FASTFAULT_A_ZERO_NONTEMPORAL]) &&
 	    !ff_pool_nontemporal_allowed()) {
@@ -352,16 +378,20 @@ static int ff_nl_put_stats(struct sk_buff *skb, const struct ff_stats *st)
 	return 0;
 }
 
-/* The zero pool on each node with memory: what it holds, what it aims at. */
-static int ff_nl_put_pool_nodes(struct sk_buff *skb)
+/*
+ * A zero pool on each node with memory: what it holds, what it aims at;
+ * in @attr (FASTFAULT_A_POOL_NODE or FASTFAULT_A_HUGE_POOL_NODE).
+ */
+static int ff_nl_put_pool_nodes(struct sk_buff *skb, enum ff_pool_kind kind,
+				int attr)
 {
 	struct nlattr *nest;
 	u64 pages, target;
 	int nid;
 
 	for_each_node_state(nid, N_MEMORY) {
-		ff_pool_node(nid, &pages, &target);
-		nest = nla_nest_start(skb, FASTFAULT_A_POOL_NODE);
+		ff_pool_node(kind, nid, &pages, &target);
+		nest = nla_nest_start(skb, attr);
 		if (!nest)
 			return -EMSGSIZE;
 		if (nla_put_u32(skb, FASTFAULT_POOL_NODE_A_ID, nid) ||
@@ -393,7 +423,9 @@ static int ff_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 		goto nospace;
 
 	ff_stats_sum(&st);
-	if (ff_nl_put_stats(msg, &st) || ff_nl_put_pool_nodes(msg))
+	if (ff_nl_put_stats(msg, &st) ||
+	    ff_nl_put_pool_nodes(msg, FF_POOL_SMALL, FASTFAULT_A_POOL_NODE) ||
+	    ff_nl_put_pool_nodes(msg, FF_POOL_HUGE, FASTFAULT_A_HUGE_POOL_NODE))
 		goto nospace;
 
 	genlmsg_end(msg, hdr);

@@ -10,10 +10,12 @@
  * the fact that the allocator cleared a folio is carried from the
  * allocation to the clear, and the second clear is skipped:
  *
- *  - the allocation hook (vma_alloc_folio, order above 0) notes, for the
- *    current task, the folio it got back, when the allocation cleared
- *    it: want_init_on_alloc(gfp) && !want_init_on_free(), the test
- *    post_alloc_hook() makes (both are boot-time static keys);
+ *  - the allocation hook (vma_alloc_folio, order above 0, called from
+ *    the anonymous fault path) notes, for the current task, the folio it
+ *    got back, when the allocation cleared it: want_init_on_alloc(gfp)
+ *    && !want_init_on_free(), the test post_alloc_hook() makes (both are
+ *    boot-time static keys), or when it came from the huge pool
+ *    (zero-pool-huge), cleared by the pool's thread;
  *  - the clear hook skips a clear only if it is called from the
  *    anonymous fault path (do_huge_pmd_anonymous_page(), or
  *    do_anonymous_page() for mTHP), for the folio noted, by the task
@@ -51,7 +53,13 @@ struct ff_zo_note {
 
 static struct ff_zo_note ff_zo_notes[1 << FF_ZO_BITS];
 
-/* Read locklessly on the fault path, written under the config mutex. */
+/*
+ * Read locklessly on the fault path, written under the config mutex:
+ * whether the clear hook skips anything (zero-once, or the huge pool),
+ * whether an allocator-cleared folio is noted (zero-once), and the
+ * generation of the notes.
+ */
+static bool ff_zo_active;
 static bool ff_zo_on;
 static unsigned long ff_zo_gen;
 
@@ -84,28 +92,6 @@ static struct ff_zo_note *ff_zo_slot(void)
 	return &ff_zo_notes[hash_ptr(current, FF_ZO_BITS)];
 }
 
-static bool ff_zo_cleared_by_allocator(gfp_t gfp)
-{
-	return want_init_on_alloc(gfp) && !want_init_on_free();
-}
-
-/* From the allocation hook, before the allocation: note what it returns? */
-bool notrace ff_zero_once_wanted(gfp_t gfp, int order)
-{
-	return READ_ONCE(ff_zo_on) && order > 0 &&
-	       ff_zo_cleared_by_allocator(gfp);
-}
-
-/* From the allocation wrapper: @folio comes cleared by the allocator. */
-void ff_zero_once_note(struct folio *folio)
-{
-	struct ff_zo_note *n = ff_zo_slot();
-
-	WRITE_ONCE(n->task, current);
-	WRITE_ONCE(n->folio, folio);
-	WRITE_ONCE(n->gen, READ_ONCE(ff_zo_gen));
-}
-
 static bool notrace ff_zo_anon_caller(unsigned long caller)
 {
 	unsigned int i;
@@ -114,6 +100,48 @@ static bool notrace ff_zo_anon_caller(unsigned long caller)
 		if (caller - ff_zo_callers[i].start < ff_zo_callers[i].size)
 			return true;
 	return false;
+}
+
+/*
+ * Did an allocation with @gfp come back cleared by the allocator, and
+ * does zero-once skip the clear of such a folio?
+ */
+bool ff_zero_once_cleared(gfp_t gfp)
+{
+	return READ_ONCE(ff_zo_on) && want_init_on_alloc(gfp) &&
+	       !want_init_on_free();
+}
+
+/*
+ * From the allocation hook, before the allocation: a huge folio for an
+ * anonymous fault, while a clear may be skipped?  Then every such
+ * allocation goes through the wrapper, and each one rewrites its task's
+ * note (ff_zero_once_note()): a note left behind by a fault that never
+ * reached its clear (a failed memcg charge frees the folio) cannot be
+ * taken for a later folio at the same address.
+ */
+bool notrace ff_zero_once_wanted(gfp_t gfp, int order, unsigned long caller)
+{
+	return READ_ONCE(ff_zo_active) && order > 0 && ff_zo_anon_caller(caller);
+}
+
+/*
+ * From the allocation wrapper, for every allocation the hook let in:
+ * @folio (NULL if it failed) is @zero, cleared by the allocator or taken
+ * from the huge pool, so its clear may be skipped; or it is not, and no
+ * older note of this task's may stand for it.
+ */
+void ff_zero_once_note(struct folio *folio, bool zero)
+{
+	struct ff_zo_note *n = ff_zo_slot();
+
+	if (folio && zero) {
+		WRITE_ONCE(n->task, current);
+		WRITE_ONCE(n->folio, folio);
+		WRITE_ONCE(n->gen, READ_ONCE(ff_zo_gen));
+	} else if (READ_ONCE(n->task) == current) {
+		WRITE_ONCE(n->task, NULL);
+	}
 }
 
 /*
@@ -145,11 +173,15 @@ void ff_zero_once_skip(void)
 	ff_stat_inc(FASTFAULT_STAT_ZERO_ONCE_SKIPPED);
 }
 
-/* Under the config mutex; a new generation voids every older note. */
-void ff_zero_once_set(bool on)
+/*
+ * Under the config mutex, whenever zero-once or the huge pool goes on or
+ * off: a new generation voids every older note.
+ */
+void ff_zero_once_set(bool once, bool pool)
 {
 	WRITE_ONCE(ff_zo_gen, ff_zo_gen + 1);
-	WRITE_ONCE(ff_zo_on, on);
+	WRITE_ONCE(ff_zo_on, once);
+	WRITE_ONCE(ff_zo_active, once || pool);
 }
 
 /* NULL if zero-once can work here, else why not (for the request's error) */

@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The pre-zeroed page pool.  A kernel thread per NUMA node keeps each of
- * its CPUs' caches stocked with zeroed order-0 pages, and the anonymous
- * fault's zeroed-page allocation (vma_alloc_folio with
- * GFP_HIGHUSER_MOVABLE | __GFP_ZERO at order 0) takes one from the
- * local CPU's cache instead of clearing a page inline.
+ * The pre-zeroed page pools.  A kernel thread per NUMA node keeps each of
+ * its CPUs' caches stocked with zeroed folios, and the anonymous fault's
+ * allocation takes one from the local CPU's cache instead of clearing
+ * inline.  Two pools, one mechanism (struct ff_pool): the small pool
+ * (zero-pool) holds order-0 pages for the zeroed-page allocation
+ * (vma_alloc_folio with GFP_HIGHUSER_MOVABLE | __GFP_ZERO at order 0);
+ * the huge pool (zero-pool-huge) holds PMD-size folios of the shape
+ * vma_alloc_folio() returns (__folio_alloc()) for the anonymous THP
+ * fault, whose clear zero-once's hook then skips (zero_once.c).  The
+ * huge pool refills only while free 2 MiB blocks are plentiful on the
+ * node (FF_HUGE_FREE_MIN), so that THP faults, khugepaged and compaction
+ * keep most of them, and is given back first under pressure.
  *
  * The fault path takes only its own CPU's cache lock (taken remotely
  * only by the shrinker and the refill thread), never waits, and falls
@@ -61,46 +68,115 @@
 #include "fastfault.h"
 #include "compat.h"
 
-#define FF_POOL_GFP	((GFP_HIGHUSER | __GFP_RECLAIMABLE | __GFP_ZERO | \
-			  __GFP_THISNODE | __GFP_NOWARN) & ~__GFP_RECLAIM)
 #define FF_FAULT_GFP	(GFP_HIGHUSER_MOVABLE | __GFP_ZERO)
 #define FF_REFILL_BATCH	32
 
+/*
+ * The huge pool takes a free 2 MiB block only while this many others
+ * stay free on the node, and twice as many as it holds there: THP
+ * faults, khugepaged and compaction keep most of them.
+ */
+#define FF_HUGE_FREE_MIN	64
+
 struct ff_pcp {
 	spinlock_t lock;		/* taken by its own CPU, but for refill and shrink */
-	unsigned int count;
-	unsigned int target;		/* pages this CPU's cache holds */
-	struct list_head pages;
+	unsigned int count;		/* folios */
+	unsigned int target;		/* folios this CPU's cache holds */
+	struct list_head folios;
 };
 
 struct ff_pool_node {
+	struct ff_pool *pool;
 	struct task_struct *thread;
 	wait_queue_head_t wait;
 	unsigned long kick;		/* bit 0: a cache ran low */
-	unsigned long target;
+	unsigned long target;		/* folios */
 	unsigned long pressure;		/* jiffies until refill resumes */
 };
 
-static DEFINE_PER_CPU(struct ff_pcp, ff_pcp);
-static struct ff_pool_node *ff_nodes;	/* nr_node_ids of them */
+/*
+ * One pool: the small one (order 0, for the anonymous fault's zeroed
+ * page) or the huge one (PMD order, for the anonymous THP fault).  The
+ * same mechanism, told apart only by what is here.
+ */
+struct ff_pool {
+	const char *too_big, *no_thread;	/* refusals */
+	const char *thread_name;	/* with the node's number */
+	unsigned int order;
+	gfp_t gfp;			/* the refill's allocation */
+	int seeks;			/* the shrinker's */
+	bool refill_each;		/* wake the thread for every folio taken */
+	enum fastfault_stat hits, misses, refilled, shrunk, zero_ns;
+	struct ff_pcp __percpu *pcp;
+	struct ff_pool_node *nodes;	/* nr_node_ids of them */
+	u64 bytes;
+	bool on;			/* read on the fault path */
+	struct ff_shrinker shrinker;
+};
+
+static struct ff_pool ff_pools[FF_POOL_NR] = {
+	[FF_POOL_SMALL] = {
+		.too_big = "zero-pool is larger than half of RAM",
+		.no_thread = "cannot start the zero-pool thread",
+		.thread_name = "fastfault/%d",
+		.order = 0,
+		.gfp = (GFP_HIGHUSER | __GFP_RECLAIMABLE | __GFP_ZERO |
+			__GFP_THISNODE | __GFP_NOWARN) & ~__GFP_RECLAIM,
+		.seeks = DEFAULT_SEEKS,
+		.hits = FASTFAULT_STAT_POOL_HITS,
+		.misses = FASTFAULT_STAT_POOL_MISSES,
+		.refilled = FASTFAULT_STAT_POOL_REFILLED,
+		.shrunk = FASTFAULT_STAT_POOL_SHRUNK,
+		.zero_ns = FASTFAULT_STAT_POOL_ZERO_NS,
+	},
+	/*
+	 * No reclaim, no compaction, no kswapd (GFP_TRANSHUGE_LIGHT but for
+	 * the zone and migratetype, which are the small pool's: a pooled
+	 * folio is neither on the LRU nor movable), and only on the node.
+	 */
+	[FF_POOL_HUGE] = {
+		.too_big = "zero-pool-huge is larger than half of RAM",
+		.no_thread = "cannot start the zero-pool-huge thread",
+		.thread_name = "fastfault-huge/%d",
+		.order = HPAGE_PMD_ORDER,
+		.gfp = (GFP_HIGHUSER | __GFP_RECLAIMABLE | __GFP_ZERO |
+			__GFP_COMP | __GFP_NOMEMALLOC | __GFP_THISNODE |
+			__GFP_NORETRY | __GFP_NOWARN) & ~__GFP_RECLAIM,
+		/* given back before the small pool: a folio is 512 pages */
+		.seeks = 1,
+		/* a THP fault is rare and its folio dear: replace each one */
+		.refill_each = true,
+		.hits = FASTFAULT_STAT_HUGE_POOL_HITS,
+		.misses = FASTFAULT_STAT_HUGE_POOL_MISSES,
+		.refilled = FASTFAULT_STAT_HUGE_POOL_REFILLED,
+		.shrunk = FASTFAULT_STAT_HUGE_POOL_SHRUNK,
+		.zero_ns = FASTFAULT_STAT_HUGE_POOL_ZERO_NS,
+	},
+};
+
 static DEFINE_MUTEX(ff_pool_lock);	/* size changes */
-static u64 ff_pool_bytes;
-static bool ff_pool_on;			/* read on the fault path */
 static bool ff_pool_nontemporal;	/* read by the refill threads */
 static int ff_pool_cpuhp_state;
 
-#if FF_SHRINKER_ALLOC
-static struct shrinker *ff_shrinker;
-#else
-static struct shrinker ff_shrinker_s;
-#endif
+static unsigned long ff_pool_folio_pages(const struct ff_pool *pool)
+{
+	return 1UL << pool->order;
+}
 
 /* ---- the fault path ---- */
 
-/* A pool page leaves the pool: it is no longer reclaimable memory. */
-static void ff_pool_unaccount(struct page *page)
+/* A pool folio leaves the pool: it is no longer reclaimable memory. */
+static void ff_pool_unaccount(struct folio *folio)
 {
-	mod_node_page_state(page_pgdat(page), NR_KERNEL_MISC_RECLAIMABLE, -1);
+	node_stat_mod_folio(folio, NR_KERNEL_MISC_RECLAIMABLE,
+			    -folio_nr_pages(folio));
+}
+
+/* The task and VMA take pages the local node's way: default policy, cpuset. */
+static __always_inline bool ff_pool_local_ok(struct vm_area_struct *vma)
+{
+	return !vma->vm_policy && !current->mempolicy &&
+	       node_isset(numa_node_id(), current->mems_allowed);
 }
 
 /*
@@ -112,20 +188,37 @@ bool notrace ff_pool_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
 			    unsigned long addr, bool hugepage,
 			    unsigned long caller)
 {
-	if (gfp != FF_FAULT_GFP || order || !vma || !READ_ONCE(ff_pool_on))
+	if (gfp != FF_FAULT_GFP || order || !vma ||
+	    !READ_ONCE(ff_pools[FF_POOL_SMALL].on))
 		return false;
-	if (!vma->vm_policy && !current->mempolicy &&
-	    node_isset(numa_node_id(), current->mems_allowed))
+	if (ff_pool_local_ok(vma))
 		return !ff_own_call(caller);
 	ff_stat_inc(FASTFAULT_STAT_POOL_INELIGIBLE);
 	return false;
 }
 
-/* A zeroed page from this CPU's cache, or NULL. */
-struct folio *ff_pool_take(void)
+/*
+ * From the allocation wrapper, for an anonymous huge-page fault's
+ * allocation (zero-once's test of the caller): may the huge pool serve
+ * it?  Only at PMD order, on the same terms as the small pool.
+ */
+bool ff_pool_huge_wanted(int order, struct vm_area_struct *vma)
 {
+	if (order != HPAGE_PMD_ORDER || !vma ||
+	    !READ_ONCE(ff_pools[FF_POOL_HUGE].on))
+		return false;
+	if (ff_pool_local_ok(vma))
+		return true;
+	ff_stat_inc(FASTFAULT_STAT_HUGE_POOL_INELIGIBLE);
+	return false;
+}
+
+/* A zeroed folio from this CPU's cache of pool @kind, or NULL. */
+struct folio *ff_pool_take(enum ff_pool_kind kind)
+{
+	struct ff_pool *pool = &ff_pools[kind];
+	struct folio *folio;
 	struct ff_pcp *pcp;
-	struct page *page;
 	unsigned int left;
 	int cpu, nid;
 
@@ -135,35 +228,41 @@ struct folio *ff_pool_take(void)
 	if (unlikely(!node_isset(nid, current->mems_allowed)))
 		return NULL;
 
-	pcp = per_cpu_ptr(&ff_pcp, cpu);
+	pcp = per_cpu_ptr(pool->pcp, cpu);
 	spin_lock(&pcp->lock);
-	page = list_first_entry_or_null(&pcp->pages, struct page, lru);
-	if (page) {
-		list_del(&page->lru);
+	folio = list_first_entry_or_null(&pcp->folios, struct folio, lru);
+	if (folio) {
+		list_del(&folio->lru);
 		pcp->count--;
 	}
 	left = pcp->count;
 	spin_unlock(&pcp->lock);
 
-	if (page) {
-		ff_pool_unaccount(page);
+	if (folio) {
+		ff_pool_unaccount(folio);
 		/*
 		 * Memory that failed while it waited here is never handed
 		 * out: the free path keeps a poisoned page out of the
 		 * allocator for good.
 		 */
-		if (unlikely(PageHWPoison(page))) {
-			__free_page(page);
-			page = NULL;
+		if (unlikely(folio_test_hwpoison(folio) ||
+			     (folio_test_large(folio) &&
+			      folio_test_has_hwpoisoned(folio)))) {
+			folio_put(folio);
+			folio = NULL;
 		}
 	}
 
-	ff_stat_inc(page ? FASTFAULT_STAT_POOL_HITS : FASTFAULT_STAT_POOL_MISSES);
-	/* at or below half (a target of 1 too): wake the node's thread, once */
-	if (left <= READ_ONCE(pcp->target) / 2 &&
-	    !test_and_set_bit(0, &ff_nodes[nid].kick))
-		wake_up(&ff_nodes[nid].wait);
-	return page ? page_folio(page) : NULL;
+	ff_stat_inc(folio ? pool->hits : pool->misses);
+	/*
+	 * At or below half (a target of 1 too), or for the huge pool below
+	 * full: wake the node's thread, once.
+	 */
+	if ((pool->refill_each ? left < READ_ONCE(pcp->target) :
+				 left <= READ_ONCE(pcp->target) / 2) &&
+	    !test_and_set_bit(0, &pool->nodes[nid].kick))
+		wake_up(&pool->nodes[nid].wait);
+	return folio;
 }
 
 /* ---- the refill threads ---- */
@@ -203,23 +302,64 @@ void ff_pool_set_nontemporal(bool on)
 	WRITE_ONCE(ff_pool_nontemporal, on && ff_pool_nontemporal_allowed());
 }
 
-/* One page for the pool, zero by the time the batch is published. */
-static struct page *ff_pool_alloc(int nid, bool nt)
+/*
+ * Free 2 MiB blocks (free blocks of PMD order or more, in PMD-size
+ * units) in the zones @gfp takes from on node @nid.  Read without the
+ * zone lock: a hint.
+ */
+static unsigned long ff_node_free_huge(int nid, gfp_t gfp)
 {
-	struct page *page;
+	struct pglist_data *pgdat = NODE_DATA(nid);
+	unsigned long n = 0;
+	int i, o;
+
+	for (i = gfp_zone(gfp); i >= 0; i--) {
+		struct zone *z = &pgdat->node_zones[i];
+
+		for (o = HPAGE_PMD_ORDER; o < (int)ARRAY_SIZE(z->free_area); o++)
+			n += READ_ONCE(z->free_area[o].nr_free) <<
+			     (o - HPAGE_PMD_ORDER);
+	}
+	return n;
+}
+
+static unsigned long ff_pool_held(struct ff_pool *pool, int nid);
+
+/*
+ * May the refill take @want more folios on @nid?  Never below the high
+ * watermark; the huge pool, only while free 2 MiB blocks are plentiful.
+ */
+static bool ff_pool_has_room(struct ff_pool *pool, int nid, unsigned int want)
+{
+	unsigned long pages = want * ff_pool_folio_pages(pool);
+
+	if (!ff_node_has_room(nid, pages, pool->gfp))
+		return false;
+	if (!pool->order)
+		return true;
+	return ff_node_free_huge(nid, pool->gfp) >=
+	       FF_HUGE_FREE_MIN + 2 * (ff_pool_held(pool, nid) + want);
+}
+
+/* One folio for the pool, zero by the time the batch is published. */
+static struct folio *ff_pool_alloc(struct ff_pool *pool, int nid, bool nt)
+{
+	struct folio *folio;
+	long i;
 
 	if (!nt)
-		return ff_alloc_pages_node(nid, FF_POOL_GFP, 0);
-	page = ff_alloc_pages_node(nid, FF_POOL_GFP & ~__GFP_ZERO, 0);
-	if (page)
-		ff_clear_page_nt(page);
-	return page;
+		return ff_folio_alloc_node(pool->gfp, pool->order, nid);
+	folio = ff_folio_alloc_node(pool->gfp & ~__GFP_ZERO, pool->order, nid);
+	if (folio)
+		for (i = 0; i < folio_nr_pages(folio); i++)
+			ff_clear_page_nt(folio_page(folio, i));
+	return folio;
 }
 
 /* Fill one CPU's cache up to its target; false if memory ran short. */
-static bool ff_refill_cpu(int nid, int cpu)
+static bool ff_refill_cpu(struct ff_pool *pool, int nid, int cpu)
 {
-	struct ff_pcp *pcp = per_cpu_ptr(&ff_pcp, cpu);
+	struct ff_pcp *pcp = per_cpu_ptr(pool->pcp, cpu);
 
 	for (;;) {
 		unsigned int want = READ_ONCE(pcp->target) - READ_ONCE(pcp->count);
@@ -230,29 +370,32 @@ static bool ff_refill_cpu(int nid, int cpu)
 
 		if ((int)want <= 0 || kthread_should_stop())
 			return true;
-		want = min_t(unsigned int, want, FF_REFILL_BATCH);
-		if (time_before(jiffies, READ_ONCE(ff_nodes[nid].pressure)) ||
-		    !ff_node_has_room(nid, want, FF_POOL_GFP))
+		/* a batch is at most FF_REFILL_BATCH pages, or one folio */
+		want = min_t(unsigned int, want,
+			     max(FF_REFILL_BATCH >> pool->order, 1));
+		if (time_before(jiffies, READ_ONCE(pool->nodes[nid].pressure)) ||
+		    !ff_pool_has_room(pool, nid, want))
 			return false;
 
 		nt = READ_ONCE(ff_pool_nontemporal);
 		t0 = ktime_get_ns();
 		while (n < want) {
-			struct page *page = ff_pool_alloc(nid, nt);
+			struct folio *folio = ff_pool_alloc(pool, nid, nt);
 
-			if (!page)
+			if (!folio)
 				break;
-			list_add(&page->lru, &batch);
+			list_add(&folio->lru, &batch);
 			n++;
 		}
 		if (nt)
-			wmb();	/* the stores reach memory before the pages are handed out */
-		ff_stat_add(FASTFAULT_STAT_POOL_ZERO_NS, ktime_get_ns() - t0);
-		ff_stat_add(FASTFAULT_STAT_POOL_REFILLED, n);
-		mod_node_page_state(NODE_DATA(nid), NR_KERNEL_MISC_RECLAIMABLE, n);
+			wmb();	/* the stores reach memory before the folios are handed out */
+		ff_stat_add(pool->zero_ns, ktime_get_ns() - t0);
+		ff_stat_add(pool->refilled, n);
+		mod_node_page_state(NODE_DATA(nid), NR_KERNEL_MISC_RECLAIMABLE,
+				    n * ff_pool_folio_pages(pool));
 
 		spin_lock(&pcp->lock);
-		list_splice(&batch, &pcp->pages);
+		list_splice(&batch, &pcp->folios);
 		pcp->count += n;
 		spin_unlock(&pcp->lock);
 
@@ -265,7 +408,8 @@ static bool ff_refill_cpu(int nid, int cpu)
 static int ff_pool_thread(void *data)
 {
 	struct ff_pool_node *node = data;
-	int nid = node - ff_nodes;
+	struct ff_pool *pool = node->pool;
+	int nid = node - pool->nodes;
 
 	sched_set_normal(current, MAX_NICE);
 	while (!kthread_should_stop()) {
@@ -274,7 +418,7 @@ static int ff_pool_thread(void *data)
 
 		clear_bit(0, &node->kick);
 		for_each_cpu(cpu, cpumask_of_node(nid))
-			if (cpu_online(cpu) && !ff_refill_cpu(nid, cpu))
+			if (cpu_online(cpu) && !ff_refill_cpu(pool, nid, cpu))
 				full = false;
 		/*
 		 * Full: sleep until a fault finds a cache low.  Short of
@@ -288,66 +432,67 @@ static int ff_pool_thread(void *data)
 	return 0;
 }
 
-/* ---- giving pages back ---- */
+/* ---- giving folios back ---- */
 
 /*
- * Free pages above @keep in @cpu's cache, at most @max, and only those
- * whose frame lies in [@start_pfn, @end_pfn); returns how many.
+ * Free folios above @keep in @cpu's cache, at most @max, and only those
+ * that start in [@start_pfn, @end_pfn); returns how many.
  */
-static unsigned long ff_trim_cpu_range(int cpu, unsigned int keep,
-				       unsigned long max,
+static unsigned long ff_trim_cpu_range(struct ff_pool *pool, int cpu,
+				       unsigned int keep, unsigned long max,
 				       unsigned long start_pfn,
 				       unsigned long end_pfn)
 {
-	struct ff_pcp *pcp = per_cpu_ptr(&ff_pcp, cpu);
-	struct page *page, *tmp;
+	struct ff_pcp *pcp = per_cpu_ptr(pool->pcp, cpu);
+	struct folio *folio, *tmp;
 	unsigned long n = 0;
 	LIST_HEAD(victims);
 
 	spin_lock(&pcp->lock);
-	list_for_each_entry_safe_reverse(page, tmp, &pcp->pages, lru) {
+	list_for_each_entry_safe_reverse(folio, tmp, &pcp->folios, lru) {
 		if (pcp->count <= keep || n >= max)
 			break;
-		if (page_to_pfn(page) < start_pfn ||
-		    page_to_pfn(page) >= end_pfn)
+		if (folio_pfn(folio) < start_pfn || folio_pfn(folio) >= end_pfn)
 			continue;
-		list_move(&page->lru, &victims);
+		list_move(&folio->lru, &victims);
 		pcp->count--;
 		n++;
 	}
 	spin_unlock(&pcp->lock);
 
-	list_for_each_entry_safe(page, tmp, &victims, lru) {
-		list_del(&page->lru);
-		ff_pool_unaccount(page);
-		__free_page(page);
+	list_for_each_entry_safe(folio, tmp, &victims, lru) {
+		list_del(&folio->lru);
+		ff_pool_unaccount(folio);
+		folio_put(folio);
 	}
 	return n;
 }
 
-/* Free pages above @keep in @cpu's cache, at most @max; returns how many. */
-static unsigned long ff_trim_cpu(int cpu, unsigned int keep,
-				 unsigned long max)
+/* Free folios above @keep in @cpu's cache, at most @max; returns how many. */
+static unsigned long ff_trim_cpu(struct ff_pool *pool, int cpu,
+				 unsigned int keep, unsigned long max)
 {
-	return ff_trim_cpu_range(cpu, keep, max, 0, ULONG_MAX);
+	return ff_trim_cpu_range(pool, cpu, keep, max, 0, ULONG_MAX);
 }
 
-/* Pages held for node @nid, by every CPU of it, online or not. */
-static unsigned long ff_pool_pages(int nid)
+/* Folios held for node @nid, by every CPU of it, online or not. */
+static unsigned long ff_pool_held(struct ff_pool *pool, int nid)
 {
 	unsigned long n = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
 		if (cpu_to_node(cpu) == nid)
-			n += READ_ONCE(per_cpu_ptr(&ff_pcp, cpu)->count);
+			n += READ_ONCE(per_cpu_ptr(pool->pcp, cpu)->count);
 	return n;
 }
 
+/* Counted in pages, so that the pressure asks a folio's worth of each. */
 static unsigned long ff_shrink_count(struct shrinker *s,
 				     struct shrink_control *sc)
 {
-	unsigned long n = ff_pool_pages(sc->nid);
+	struct ff_pool *pool = ff_shrinker_data(s);
+	unsigned long n = ff_pool_held(pool, sc->nid) * ff_pool_folio_pages(pool);
 
 	return n ? n : SHRINK_EMPTY;
 }
@@ -355,57 +500,25 @@ static unsigned long ff_shrink_count(struct shrinker *s,
 static unsigned long ff_shrink_scan(struct shrinker *s,
 				    struct shrink_control *sc)
 {
+	struct ff_pool *pool = ff_shrinker_data(s);
+	unsigned long want = DIV_ROUND_UP(sc->nr_to_scan, ff_pool_folio_pages(pool));
 	unsigned long freed = 0;
 	int cpu;
 
 	/* memory is short on this node: no refilling there for a second */
-	WRITE_ONCE(ff_nodes[sc->nid].pressure, jiffies + HZ);
+	WRITE_ONCE(pool->nodes[sc->nid].pressure, jiffies + HZ);
 	for_each_possible_cpu(cpu) {
-		if (freed >= sc->nr_to_scan)
+		if (freed >= want)
 			break;
 		if (cpu_to_node(cpu) == sc->nid)
-			freed += ff_trim_cpu(cpu, 0, sc->nr_to_scan - freed);
+			freed += ff_trim_cpu(pool, cpu, 0, want - freed);
 	}
-	ff_stat_add(FASTFAULT_STAT_POOL_SHRUNK, freed);
-	return freed ? freed : SHRINK_STOP;
+	ff_stat_add(pool->shrunk, freed);
+	return freed ? freed * ff_pool_folio_pages(pool) : SHRINK_STOP;
 }
 
 /*
- * Cheap to make again, but not free: DEFAULT_SEEKS asks for a share of
- * the pool in proportion to the pressure, where 0 would hand over half
- * of it on every pass.
- */
-static int ff_shrinker_register(void)
-{
-#if FF_SHRINKER_ALLOC
-	ff_shrinker = shrinker_alloc(SHRINKER_NUMA_AWARE, "fastfault-zero-pool");
-	if (!ff_shrinker)
-		return -ENOMEM;
-	ff_shrinker->count_objects = ff_shrink_count;
-	ff_shrinker->scan_objects = ff_shrink_scan;
-	ff_shrinker->seeks = DEFAULT_SEEKS;
-	shrinker_register(ff_shrinker);
-	return 0;
-#else
-	ff_shrinker_s.count_objects = ff_shrink_count;
-	ff_shrinker_s.scan_objects = ff_shrink_scan;
-	ff_shrinker_s.seeks = DEFAULT_SEEKS;
-	ff_shrinker_s.flags = SHRINKER_NUMA_AWARE;
-	return register_shrinker(&ff_shrinker_s, "fastfault-zero-pool");
-#endif
-}
-
-static void ff_shrinker_unregister(void)
-{
-#if FF_SHRINKER_ALLOC
-	shrinker_free(ff_shrinker);
-#else
-	unregister_shrinker(&ff_shrinker_s);
-#endif
-}
-
-/*
- * A memory block going offline: give back the pool's pages in it, which
+ * A memory block going offline: give back the pools' folios in it, which
  * would otherwise keep the offline from ever completing.  Isolation of
  * the range has already begun, so no refill lands there again.
  */
@@ -413,15 +526,20 @@ static int ff_pool_memory_notify(struct notifier_block *nb,
 				 unsigned long action, void *arg)
 {
 	struct memory_notify *mn = arg;
-	unsigned long freed = 0;
+	struct ff_pool *pool;
 	int cpu;
 
 	if (action != MEM_GOING_OFFLINE)
 		return NOTIFY_OK;
-	for_each_possible_cpu(cpu)
-		freed += ff_trim_cpu_range(cpu, 0, ULONG_MAX, mn->start_pfn,
-					   mn->start_pfn + mn->nr_pages);
-	ff_stat_add(FASTFAULT_STAT_POOL_SHRUNK, freed);
+	for (pool = ff_pools; pool < ff_pools + FF_POOL_NR; pool++) {
+		unsigned long freed = 0;
+
+		for_each_possible_cpu(cpu)
+			freed += ff_trim_cpu_range(pool, cpu, 0, ULONG_MAX,
+						   mn->start_pfn,
+						   mn->start_pfn + mn->nr_pages);
+		ff_stat_add(pool->shrunk, freed);
+	}
 	return NOTIFY_OK;
 }
 
@@ -431,74 +549,78 @@ static struct notifier_block ff_pool_memory_nb = {
 
 /* ---- size ---- */
 
-static void ff_pool_stop_threads(void)
+static void ff_pool_stop_threads(struct ff_pool *pool)
 {
 	int nid;
 
 	for_each_node(nid) {
-		if (ff_nodes[nid].thread) {
-			kthread_stop(ff_nodes[nid].thread);
-			ff_nodes[nid].thread = NULL;
+		if (pool->nodes[nid].thread) {
+			kthread_stop(pool->nodes[nid].thread);
+			pool->nodes[nid].thread = NULL;
 		}
 	}
 }
 
 /*
- * Split @pages over the online CPUs but @leaving (going offline, or -1);
- * each node's target is its share.  Under ff_pool_lock.
+ * Split @folios over the online CPUs but @leaving (going offline, or
+ * -1); each node's target is its share.  Under ff_pool_lock.
  */
-static void ff_pool_set_targets(unsigned long pages, int leaving)
+static void ff_pool_set_targets(struct ff_pool *pool, unsigned long folios,
+				int leaving)
 {
 	unsigned int ncpu = num_online_cpus() - (leaving >= 0);
-	unsigned int per_cpu = pages && ncpu ? DIV_ROUND_UP(pages, ncpu) : 0;
+	unsigned int per_cpu = folios && ncpu ? DIV_ROUND_UP(folios, ncpu) : 0;
 	int cpu, nid;
 
 	for_each_node(nid)
-		ff_nodes[nid].target = 0;
+		pool->nodes[nid].target = 0;
 	for_each_possible_cpu(cpu) {
 		unsigned int t = cpu_online(cpu) && cpu != leaving ? per_cpu : 0;
 
-		WRITE_ONCE(per_cpu_ptr(&ff_pcp, cpu)->target, t);
-		ff_nodes[cpu_to_node(cpu)].target += t;
+		WRITE_ONCE(per_cpu_ptr(pool->pcp, cpu)->target, t);
+		pool->nodes[cpu_to_node(cpu)].target += t;
 	}
 }
 
-u64 ff_pool_get_size(void)
+u64 ff_pool_get_size(enum ff_pool_kind kind)
 {
-	return ff_pool_bytes;
+	return ff_pools[kind].bytes;
 }
 
 /* Wake every node's thread: there is work even for one at rest. */
-static void ff_pool_kick_all(nodemask_t started)
+static void ff_pool_kick_all(struct ff_pool *pool, nodemask_t started)
 {
 	int nid;
 
 	for_each_node_state(nid, N_MEMORY) {
-		if (!ff_nodes[nid].thread)
+		if (!pool->nodes[nid].thread)
 			continue;
-		set_bit(0, &ff_nodes[nid].kick);
+		set_bit(0, &pool->nodes[nid].kick);
 		if (node_isset(nid, started))
-			wake_up_process(ff_nodes[nid].thread);
+			wake_up_process(pool->nodes[nid].thread);
 		else
-			wake_up(&ff_nodes[nid].wait);
+			wake_up(&pool->nodes[nid].wait);
 	}
 }
 
 /*
- * Starting the threads is the one step that can fail, so it comes first:
- * a failure stops only the threads this call started and leaves the pool
- * as it was.  Everything after it cannot fail.  The CPU hotplug lock is
- * taken before ff_pool_lock, in the order the hotplug callbacks take
- * them.
+ * Pool @kind holds @bytes, rounded down to whole folios.  Starting the
+ * threads is the one step that can fail, so it comes first: a failure
+ * stops only the threads this call started and leaves the pool as it
+ * was.  Everything after it cannot fail.  The CPU hotplug lock is taken
+ * before ff_pool_lock, in the order the hotplug callbacks take them.
  */
-int ff_pool_set_size(u64 bytes, struct netlink_ext_ack *extack)
+int ff_pool_set_size(enum ff_pool_kind kind, u64 bytes,
+		     struct netlink_ext_ack *extack)
 {
-	unsigned long pages = bytes >> PAGE_SHIFT;
+	struct ff_pool *pool = &ff_pools[kind];
+	unsigned long folios = bytes >> (PAGE_SHIFT + pool->order);
 	nodemask_t started = NODE_MASK_NONE;
 	int cpu, nid, ret;
 
-	if (pages > totalram_pages() / 2) {
-		NL_SET_ERR_MSG(extack, "zero-pool is larger than half of RAM");
+	if (folios << pool->order > totalram_pages() / 2) {
+		if (extack)	/* a static string, but not a literal */
+			extack->_msg = pool->too_big;
 		return -ERANGE;
 	}
 
@@ -507,33 +629,35 @@ int ff_pool_set_size(u64 bytes, struct netlink_ext_ack *extack)
 	for_each_node_state(nid, N_MEMORY) {
 		struct task_struct *t;
 
-		if (!pages || ff_nodes[nid].thread)
+		if (!folios || pool->nodes[nid].thread)
 			continue;
-		t = kthread_create_on_node(ff_pool_thread, &ff_nodes[nid],
-					   nid, "fastfault/%d", nid);
+		t = kthread_create_on_node(ff_pool_thread, &pool->nodes[nid],
+					   nid, pool->thread_name, nid);
 		if (IS_ERR(t)) {
 			ret = PTR_ERR(t);
-			NL_SET_ERR_MSG(extack, "cannot start the zero-pool thread");
+			if (extack)
+				extack->_msg = pool->no_thread;
 			goto err_stop;
 		}
 		set_cpus_allowed_ptr(t, cpumask_of_node(nid));
-		ff_nodes[nid].thread = t;
+		pool->nodes[nid].thread = t;
 		node_set(nid, started);
 	}
 
-	if (!pages) {
-		WRITE_ONCE(ff_pool_on, false);
-		ff_pool_stop_threads();
+	if (!folios) {
+		WRITE_ONCE(pool->on, false);
+		ff_pool_stop_threads(pool);
 	}
-	ff_pool_set_targets(pages, -1);
+	ff_pool_set_targets(pool, folios, -1);
 	/* a smaller pool gives the excess back now */
 	for_each_possible_cpu(cpu)
-		ff_trim_cpu(cpu, per_cpu_ptr(&ff_pcp, cpu)->target, ULONG_MAX);
-	if (pages) {
-		ff_pool_kick_all(started);
-		WRITE_ONCE(ff_pool_on, true);
+		ff_trim_cpu(pool, cpu, per_cpu_ptr(pool->pcp, cpu)->target,
+			    ULONG_MAX);
+	if (folios) {
+		ff_pool_kick_all(pool, started);
+		WRITE_ONCE(pool->on, true);
 	}
-	ff_pool_bytes = (u64)pages << PAGE_SHIFT;
+	pool->bytes = (u64)folios << (PAGE_SHIFT + pool->order);
 	mutex_unlock(&ff_pool_lock);
 	cpus_read_unlock();
 	return 0;
@@ -541,8 +665,8 @@ int ff_pool_set_size(u64 bytes, struct netlink_ext_ack *extack)
 err_stop:
 	/* never woken: kthread_stop() ends them before they run */
 	for_each_node_mask(nid, started) {
-		kthread_stop(ff_nodes[nid].thread);
-		ff_nodes[nid].thread = NULL;
+		kthread_stop(pool->nodes[nid].thread);
+		pool->nodes[nid].thread = NULL;
 	}
 	mutex_unlock(&ff_pool_lock);
 	cpus_read_unlock();
@@ -551,21 +675,26 @@ err_stop:
 
 /*
  * CPU hotplug, in the hotplug thread of @cpu with the hotplug lock held:
- * share the pool out again over the CPUs online after the change.  A CPU
- * going away frees its whole cache, which nothing could take from any
- * more (its target is now 0).
+ * share each pool out again over the CPUs online after the change.  A
+ * CPU going away frees its whole cache, which nothing could take from
+ * any more (its target is now 0).
  */
 static int ff_pool_cpu_change(unsigned int cpu, bool online)
 {
+	struct ff_pool *pool;
 	int c;
 
 	mutex_lock(&ff_pool_lock);
-	ff_pool_set_targets(ff_pool_bytes >> PAGE_SHIFT, online ? -1 : (int)cpu);
-	/* the pool keeps its size: what a share lost is freed, then refilled */
-	for_each_possible_cpu(c)
-		ff_trim_cpu(c, per_cpu_ptr(&ff_pcp, c)->target, ULONG_MAX);
-	if (ff_pool_bytes)
-		ff_pool_kick_all(NODE_MASK_NONE);
+	for (pool = ff_pools; pool < ff_pools + FF_POOL_NR; pool++) {
+		ff_pool_set_targets(pool, pool->bytes >> (PAGE_SHIFT + pool->order),
+				    online ? -1 : (int)cpu);
+		/* the pool keeps its size: what a share lost is freed, then refilled */
+		for_each_possible_cpu(c)
+			ff_trim_cpu(pool, c, per_cpu_ptr(pool->pcp, c)->target,
+				    ULONG_MAX);
+		if (pool->bytes)
+			ff_pool_kick_all(pool, NODE_MASK_NONE);
+	}
 	mutex_unlock(&ff_pool_lock);
 	return 0;
 }
@@ -580,33 +709,72 @@ static int ff_pool_cpu_offline(unsigned int cpu)
 	return ff_pool_cpu_change(cpu, false);
 }
 
-void ff_pool_node(int nid, u64 *pages, u64 *target)
+/* Pool @kind on node @nid, in pages: held now, and the target. */
+void ff_pool_node(enum ff_pool_kind kind, int nid, u64 *pages, u64 *target)
 {
-	*pages = ff_pool_pages(nid);
-	*target = ff_nodes[nid].target;
+	struct ff_pool *pool = &ff_pools[kind];
+
+	*pages = ff_pool_held(pool, nid) * ff_pool_folio_pages(pool);
+	*target = pool->nodes[nid].target * ff_pool_folio_pages(pool);
 }
 
-int ff_pool_init(void)
+static void ff_pool_free(struct ff_pool *pool)
 {
-	int cpu, nid, ret;
+	free_percpu(pool->pcp);
+	kfree(pool->nodes);
+}
 
-	ff_nodes = kcalloc(nr_node_ids, sizeof(*ff_nodes), GFP_KERNEL);
-	if (!ff_nodes)
+static int ff_pool_alloc_one(struct ff_pool *pool)
+{
+	int cpu, nid;
+
+	pool->nodes = kcalloc(nr_node_ids, sizeof(*pool->nodes), GFP_KERNEL);
+	pool->pcp = alloc_percpu(struct ff_pcp);
+	if (!pool->nodes || !pool->pcp) {
+		ff_pool_free(pool);
 		return -ENOMEM;
-	for_each_node(nid)
-		init_waitqueue_head(&ff_nodes[nid].wait);
+	}
+	for_each_node(nid) {
+		pool->nodes[nid].pool = pool;
+		init_waitqueue_head(&pool->nodes[nid].wait);
+	}
 	for_each_possible_cpu(cpu) {
-		struct ff_pcp *pcp = per_cpu_ptr(&ff_pcp, cpu);
+		struct ff_pcp *pcp = per_cpu_ptr(pool->pcp, cpu);
 
 		spin_lock_init(&pcp->lock);
-		INIT_LIST_HEAD(&pcp->pages);
+		INIT_LIST_HEAD(&pcp->folios);
 	}
-	ret = ff_shrinker_register();
-	if (ret)
-		goto err_free;
+	return 0;
+}
+
+/*
+ * Cheap to make again, but not free: DEFAULT_SEEKS asks for a share of
+ * the small pool in proportion to the pressure, where 0 would hand over
+ * half of it on every pass; the huge pool's 1 asks twice that share.
+ */
+int ff_pool_init(void)
+{
+	int i, ret;
+
+	for (i = 0; i < FF_POOL_NR; i++) {
+		struct ff_pool *pool = &ff_pools[i];
+
+		ret = ff_pool_alloc_one(pool);
+		if (ret)
+			goto err_pools;
+		ret = ff_shrinker_add(&pool->shrinker,
+				      i ? "fastfault-zero-pool-huge" :
+					  "fastfault-zero-pool",
+				      ff_shrink_count, ff_shrink_scan,
+				      pool->seeks, pool);
+		if (ret) {
+			ff_pool_free(pool);
+			goto err_pools;
+		}
+	}
 	ret = register_memory_notifier(&ff_pool_memory_nb);
 	if (ret)
-		goto err_shrinker;
+		goto err_pools;
 	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN,
 					"fastfault/zero_pool:online",
 					ff_pool_cpu_online, ff_pool_cpu_offline);
@@ -617,24 +785,30 @@ int ff_pool_init(void)
 
 err_memory:
 	unregister_memory_notifier(&ff_pool_memory_nb);
-err_shrinker:
-	ff_shrinker_unregister();
-err_free:
-	kfree(ff_nodes);
+err_pools:
+	while (i--) {
+		ff_shrinker_remove(&ff_pools[i].shrinker);
+		ff_pool_free(&ff_pools[i]);
+	}
 	return ret;
 }
 
-/* After the hook is gone: nobody takes pages any more. */
+/* After the hook is gone: nobody takes folios any more. */
 void ff_pool_exit(void)
 {
+	struct ff_pool *pool;
 	int cpu;
 
-	WRITE_ONCE(ff_pool_on, false);
+	for (pool = ff_pools; pool < ff_pools + FF_POOL_NR; pool++)
+		WRITE_ONCE(pool->on, false);
 	cpuhp_remove_state_nocalls(ff_pool_cpuhp_state);
-	ff_pool_stop_threads();
+	for (pool = ff_pools; pool < ff_pools + FF_POOL_NR; pool++)
+		ff_pool_stop_threads(pool);
 	unregister_memory_notifier(&ff_pool_memory_nb);
-	ff_shrinker_unregister();
-	for_each_possible_cpu(cpu)
-		ff_trim_cpu(cpu, 0, ULONG_MAX);
-	kfree(ff_nodes);
+	for (pool = ff_pools; pool < ff_pools + FF_POOL_NR; pool++) {
+		ff_shrinker_remove(&pool->shrinker);
+		for_each_possible_cpu(cpu)
+			ff_trim_cpu(pool, cpu, 0, ULONG_MAX);
+		ff_pool_free(pool);
+	}
 }

@@ -69,7 +69,7 @@ setup() {
 	reset
 	case $1 in
 	stock|map-populate|madv-populate) ;;
-	thp-always|zo-thp) echo always >$thp/enabled ;;
+	thp-always|zo-thp|zph-thp) echo always >$thp/enabled ;;
 	mthp-16k|mthp-64k|zo-mthp-64k)
 		s=${1#*mthp-}
 		s=${s%k}
@@ -94,11 +94,12 @@ setup() {
 		;;
 	esac
 	case $1 in
-	ff-*|pool-on*|zo-*)
+	ff-*|pool-on*|zo-*|zph-*)
 		mod_on || { note "$1: cannot load fastfault"; fail=1; return 1; }
 		case $1 in
 		ff-*) faultctl set fault-around "${1#ff-}" >/dev/null ;;
 		zo-*) faultctl set zero-once 1 >/dev/null ;;
+		zph-*) faultctl set zero-pool-huge 64M >/dev/null ;;
 		pool-on) faultctl set zero-pool 8M >/dev/null ;;
 		pool-on-ff16)
 			faultctl set fault-around 16 zero-pool 8M >/dev/null ;;
@@ -129,8 +130,9 @@ file-shared-read|file shared-read -m 32|$CFG_FILE
 file-shared-write|file shared-write -m 32|$CFG_FILE
 exec-loop|spawn 60 sh -c 'kmod --version >/dev/null; exec fabench child'|$CFG_PROC
 pool-paced|anon -m 32 -c 256 -g 2000 -K|$CFG_POOL
-pool-burst|anon -m 32 -K|$CFG_POOL"
-configs="stock thp-always mthp-16k mthp-64k map-populate madv-populate fab-4096 ff-1 ff-8 ff-16 ff-64 pool-on pool-on-clear pool-on-ff16 zo-thp zo-mthp-64k"
+pool-burst|anon -m 32 -K|$CFG_POOL
+pool-thp|anon -m 32 -K|stock thp-always zo-thp zph-thp"
+configs="stock thp-always mthp-16k mthp-64k map-populate madv-populate fab-4096 ff-1 ff-8 ff-16 ff-64 pool-on pool-on-clear pool-on-ff16 zo-thp zo-mthp-64k zph-thp"
 
 # run CONFIG NAME ARGS: RUNS runs, one @@R line each
 run() {
@@ -149,11 +151,15 @@ run() {
 	r=1
 	while [ "$r" -le "$runs" ]; do
 		case $cfg in
-		pool-on*)
+		pool-on*|zph-*)
 			# every run from a full pool, its thread asleep
-			faultctl set zero-pool 0 >/dev/null &&
-				faultctl set zero-pool 8M >/dev/null
-			for p in $(grep -l '^fastfault/' /proc/[0-9]*/comm 2>/dev/null); do
+			case $cfg in
+			zph-*) k=zero-pool-huge v=64M ;;
+			*) k=zero-pool v=8M ;;
+			esac
+			faultctl set $k 0 >/dev/null &&
+				faultctl set $k $v >/dev/null
+			for p in $(grep -l '^fastfault' /proc/[0-9]*/comm 2>/dev/null); do
 				p=${p#/proc/}
 				taskset -p 1 "${p%/comm}" >/dev/null 2>&1
 			done

@@ -11,7 +11,8 @@
  *       MADV_POPULATE_WRITE instead of touching.  -n: MADV_NOHUGEPAGE
  *       (otherwise THP follows /sys/kernel/mm/transparent_hugepage).
  *       -c/-g: pause USEC after every PAGES pages (a steady fault rate).
- *       -K: also count the zero pool's threads (fastfault/N): their CPU
+ *       -K: also count the zero pools' threads (fastfault/N and
+ *       fastfault-huge/N): their CPU
  *       time over the run, and how long after the unmap they take to go
  *       back to sleep (the refill).
  *   fabench file KIND [-m MIB] [-P map]
@@ -24,7 +25,7 @@
  *       anon -n -m 64 [-s STRIDE]; N x fork+exec of "fabench child")
  *   fabench child        touch a little heap and stack, exit
  *   fabench now          CLOCK_MONOTONIC in ns
- *   fabench poolwait     wait until the zero pool's threads sleep
+ *   fabench poolwait     wait until the zero pools' threads sleep
  *
  * Keys: pages (touched), faults (hardware traps: perf's software
  * PAGE_FAULTS event, which fastfault's extra handler calls do not bump),
@@ -206,7 +207,8 @@ static void pool_find(void)
 		if (!f)
 			continue;
 		if (fgets(comm, sizeof(comm), f) &&
-		    !strncmp(comm, "fastfault/", 10))
+		    (!strncmp(comm, "fastfault/", 10) ||
+		     !strncmp(comm, "fastfault-huge/", 15)))
 			pool_pids[npool++] = atoi(e->d_name);
 		fclose(f);
 	}

@@ -39,9 +39,12 @@ cpustat() {
 			f && $1 == k { print $2; exit }'
 }
 
-# pool_pages: the zero pool's pages held now, summed over the nodes
+# pool_pages [huge-pool-node]: the zero pool's pages (of 4 KiB) held now,
+# summed over the nodes; or the huge pool's
 pool_pages() {
-	faultctl stats -j | tr ',{}[]' '\n\n\n\n\n' |
+	faultctl stats -j |
+		sed -n "s/.*\"${1:-pool-node}\":\\[\\([^]]*\\)\\].*/\\1/p" |
+		tr ',{}' '\n\n\n' |
 		sed -n 's/^ *"pages" *: *\([0-9][0-9]*\).*/\1/p' |
 		awk '{ s += $1 } END { print s + 0 }'
 }

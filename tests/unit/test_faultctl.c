@@ -153,6 +153,13 @@ static void test_sizes(void)
 	   "zero-once is FASTFAULT_A_ZERO_ONCE, 0 or 1");
 	ok(ff_parse_value(k, "2", &v, err, sizeof(err)) == -1 &&
 	   contains(err, "out of range (0 to 1)"), "zero-once 2: %s", err);
+	k = ff_key_by_name("zero-pool-huge");
+	ok(k && k->attr == FASTFAULT_A_ZERO_POOL_HUGE && k->width == 8 && k->size,
+	   "zero-pool-huge is FASTFAULT_A_ZERO_POOL_HUGE, a u64 size");
+	ok(ff_parse_value(k, "64M", &v, err, sizeof(err)) == 0 && v == 64ULL << 20,
+	   "zero-pool-huge 64M");
+	ok(ff_parse_value(k, "-2M", &v, err, sizeof(err)) == -1 &&
+	   contains(err, "zero-pool-huge"), "zero-pool-huge -2M: %s", err);
 	ok(strcmp(ff_human_size(256ULL << 20), "256 MiB") == 0 &&
 	   strcmp(ff_human_size(1536ULL << 20), "1.5 GiB") == 0 &&
 	   strcmp(ff_human_size(1000), "1000 B") == 0,
@@ -182,7 +189,7 @@ static void test_settings(void)
 	   contains(err, "missing value for anon-fault-around") &&
 	   !set.has[FASTFAULT_A_ANON_FAULT_AROUND],
 	   "missing value: %s", err);
-	ok(strcmp(ff_key_list(), "fault-around, anon-fault-around, file-fault-around, zero-pool, zero-nontemporal, zero-once") == 0,
+	ok(strcmp(ff_key_list(), "fault-around, anon-fault-around, file-fault-around, zero-pool, zero-nontemporal, zero-once, zero-pool-huge") == 0,
 	   "key list: %s", ff_key_list());
 }
 
@@ -387,9 +394,9 @@ static void test_output(void)
 		ff_print_stats(&o, &st[1]);
 	}
 	fclose(f);
-	ok(contains(buf, "faults               18446744073709551615\n") &&
-	   contains(buf, "skip-not-sequential  18446744073709551615\n") &&
-	   contains(buf, "window-total         18446744073709551615\n"),
+	ok(contains(buf, "faults                18446744073709551615\n") &&
+	   contains(buf, "skip-not-sequential   18446744073709551615\n") &&
+	   contains(buf, "window-total          18446744073709551615\n"),
 	   "stats: aligned, full u64");
 	free(buf);
 

@@ -68,7 +68,7 @@ struct ff_settings {
 
 #define FF_MAX_NODES 64
 
-/* FASTFAULT_A_POOL_NODE: the zero pool on one node */
+/* FASTFAULT_A_POOL_NODE, _HUGE_POOL_NODE: a zero pool on one node */
 struct ff_pool_node {
 	uint32_t id;
 	uint64_t pages, target;
@@ -80,6 +80,8 @@ struct ff_stats {
 	int cpu;		/* -1 for totals */
 	size_t nnodes;
 	struct ff_pool_node node[FF_MAX_NODES];
+	size_t nhnodes;		/* FASTFAULT_A_HUGE_POOL_NODE */
+	struct ff_pool_node hnode[FF_MAX_NODES];
 };
 
 /* keys.c */

@@ -75,6 +75,18 @@ const struct ff_key ff_keys[] = {
 		.help = "1: an anonymous THP or mTHP folio the allocator "
 			"cleared (init_on_alloc=1) is not cleared again",
 	},
+	{
+		.name = "zero-pool-huge",
+		.attr = FASTFAULT_A_ZERO_POOL_HUGE,
+		.width = 8,
+		.size = true,
+		.min = 0,
+		.max = UINT64_MAX,
+		.unit = "byte",
+		.help = "bytes of pre-zeroed 2 MiB folios kept ready for THP "
+			"faults (0 = off; K, M, G, T; whole folios; with "
+			"zero-pool, at most half of RAM)",
+	},
 };
 
 const size_t ff_nkeys = sizeof(ff_keys) / sizeof(ff_keys[0]);
@@ -114,6 +126,18 @@ const struct ff_stat_name ff_stat_names[] = {
 	  "huge-page clears skipped: the allocator had cleared the folio" },
 	{ "zero-once-cleared", FASTFAULT_STAT_ZERO_ONCE_CLEARED,
 	  "anonymous huge-page clears that ran (no note of the allocator's)" },
+	{ "huge-pool-hits", FASTFAULT_STAT_HUGE_POOL_HITS,
+	  "THP allocations served from the huge pool" },
+	{ "huge-pool-misses", FASTFAULT_STAT_HUGE_POOL_MISSES,
+	  "eligible THP allocations that found the huge pool empty" },
+	{ "huge-pool-ineligible", FASTFAULT_STAT_HUGE_POOL_INELIGIBLE,
+	  "THP allocations the huge pool may not serve" },
+	{ "huge-pool-refilled", FASTFAULT_STAT_HUGE_POOL_REFILLED,
+	  "2 MiB folios the huge pool's threads allocated and zeroed" },
+	{ "huge-pool-shrunk", FASTFAULT_STAT_HUGE_POOL_SHRUNK,
+	  "huge pool folios given back under memory pressure" },
+	{ "huge-pool-zero-ns", FASTFAULT_STAT_HUGE_POOL_ZERO_NS,
+	  "time the huge pool's threads spent allocating and zeroing, in ns" },
 };
 
 const size_t ff_nstats = sizeof(ff_stat_names) / sizeof(ff_stat_names[0]);

@@ -387,6 +387,10 @@ static void stats_parse_one(const struct nlmsghdr *nlh, struct ff_stats *st)
 			if (st->nnodes < FF_MAX_NODES)
 				pool_node_parse(a, &st->node[st->nnodes++]);
 			break;
+		case FASTFAULT_A_HUGE_POOL_NODE:
+			if (st->nhnodes < FF_MAX_NODES)
+				pool_node_parse(a, &st->hnode[st->nhnodes++]);
+			break;
 		case FASTFAULT_A_STATS:
 			mnl_attr_for_each_nested(s, a) {
 				unsigned int t = mnl_attr_get_type(s);

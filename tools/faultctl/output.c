@@ -280,6 +280,25 @@ static void human_stats(FILE *f, const struct ff_stats *st,
 				st->v[ff_stat_names[i].attr]);
 }
 
+/* One pool's nodes, as "NAME": [{"id":..,"pages":..,"target":..}...] */
+static void json_pool_nodes(struct ff_json *j, const char *name,
+			    const struct ff_pool_node *node, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	ff_json_arr_begin(j, name);
+	for (i = 0; i < n; i++) {
+		ff_json_obj_begin(j, NULL);
+		ff_json_u64(j, "id", node[i].id);
+		ff_json_u64(j, "pages", node[i].pages);
+		ff_json_u64(j, "target", node[i].target);
+		ff_json_obj_end(j);
+	}
+	ff_json_arr_end(j);
+}
+
 void ff_print_stats(const struct ff_out *o, const struct ff_stats *st)
 {
 	size_t i;
@@ -290,17 +309,8 @@ void ff_print_stats(const struct ff_out *o, const struct ff_stats *st)
 		ff_json_init(&j, o->f, o->pretty);
 		ff_json_obj_begin(&j, NULL);
 		json_stats(&j, st);
-		if (st->nnodes) {
-			ff_json_arr_begin(&j, "pool-node");
-			for (i = 0; i < st->nnodes; i++) {
-				ff_json_obj_begin(&j, NULL);
-				ff_json_u64(&j, "id", st->node[i].id);
-				ff_json_u64(&j, "pages", st->node[i].pages);
-				ff_json_u64(&j, "target", st->node[i].target);
-				ff_json_obj_end(&j);
-			}
-			ff_json_arr_end(&j);
-		}
+		json_pool_nodes(&j, "pool-node", st->node, st->nnodes);
+		json_pool_nodes(&j, "huge-pool-node", st->hnode, st->nhnodes);
 		ff_json_obj_end(&j);
 		ff_json_done(&j);
 		return;
@@ -310,6 +320,10 @@ void ff_print_stats(const struct ff_out *o, const struct ff_stats *st)
 		fprintf(o->f, "pool-node %" PRIu32 ": %" PRIu64 " of %" PRIu64
 			" pages\n", st->node[i].id, st->node[i].pages,
 			st->node[i].target);
+	for (i = 0; i < st->nhnodes; i++)
+		fprintf(o->f, "huge-pool-node %" PRIu32 ": %" PRIu64 " of %"
+			PRIu64 " pages\n", st->hnode[i].id, st->hnode[i].pages,
+			st->hnode[i].target);
 }
 
 void ff_print_stats_percpu(const struct ff_out *o, const struct ff_stats *st,

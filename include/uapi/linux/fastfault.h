@@ -82,6 +82,15 @@ enum fastfault_attr {
 	 * Refused on a kernel that does that itself (6.13 on).
 	 */
 	FASTFAULT_A_ZERO_ONCE,
+	/*
+	 * u64, bytes: the pool of pre-zeroed PMD-size (2 MiB) folios for
+	 * anonymous THP faults, 0 = off.  Rounded down to whole folios;
+	 * with FASTFAULT_A_ZERO_POOL, up to half of RAM.  A fault served
+	 * from it skips its clear, as with FASTFAULT_A_ZERO_ONCE.
+	 */
+	FASTFAULT_A_ZERO_POOL_HUGE,
+	/* nest of FASTFAULT_POOL_NODE_A_*, stats reply only: the huge pool */
+	FASTFAULT_A_HUGE_POOL_NODE,
 
 	__FASTFAULT_A_MAX,
 	FASTFAULT_A_MAX = __FASTFAULT_A_MAX - 1
@@ -124,12 +133,27 @@ enum fastfault_stat {
 	FASTFAULT_STAT_ZERO_ONCE_SKIPPED,
 	/* anonymous huge-page clears that ran: no note of the allocator's */
 	FASTFAULT_STAT_ZERO_ONCE_CLEARED,
+	/* anonymous THP allocations served from the huge pool */
+	FASTFAULT_STAT_HUGE_POOL_HITS,
+	/* eligible THP allocations that found this CPU's huge pool empty */
+	FASTFAULT_STAT_HUGE_POOL_MISSES,
+	/* THP allocations the huge pool may not serve (mempolicy, cpuset) */
+	FASTFAULT_STAT_HUGE_POOL_INELIGIBLE,
+	/* folios the huge pool's threads allocated and zeroed */
+	FASTFAULT_STAT_HUGE_POOL_REFILLED,
+	/* huge pool folios given back under memory pressure or offlining */
+	FASTFAULT_STAT_HUGE_POOL_SHRUNK,
+	/* time the huge pool's threads spent allocating and zeroing, in ns */
+	FASTFAULT_STAT_HUGE_POOL_ZERO_NS,
 
 	__FASTFAULT_STAT_MAX,
 	FASTFAULT_STAT_MAX = __FASTFAULT_STAT_MAX - 1
 };
 
-/* Inside FASTFAULT_A_POOL_NODE: the zero pool on one NUMA node. */
+/*
+ * Inside FASTFAULT_A_POOL_NODE and FASTFAULT_A_HUGE_POOL_NODE: a zero
+ * pool on one NUMA node, in pages of 4 KiB for both pools.
+ */
 enum fastfault_pool_node_attr {
 	FASTFAULT_POOL_NODE_A_PAD = 1,
 	/* u32: the node */
