@@ -29,11 +29,6 @@ static struct ff_config ff_config_cur;
 static bool ff_config_valid(const struct ff_config *cfg,
 			    struct netlink_ext_ack *extack)
 {
-	if (cfg->fault_around < 1 ||
-	    cfg->fault_around > FASTFAULT_FAULT_AROUND_MAX) {
-		NL_SET_ERR_MSG(extack, "fault-around out of range");
-		return false;
-	}
 	if (cfg->anon_fault_around < 1 ||
 	    cfg->anon_fault_around > FASTFAULT_FAULT_AROUND_MAX) {
 		NL_SET_ERR_MSG(extack, "anon-fault-around out of range");
@@ -74,7 +69,6 @@ static bool ff_config_valid(const struct ff_config *cfg,
 int ff_config_init(void)
 {
 	mutex_lock(&ff_config_lock);
-	ff_config_cur.fault_around = 1;
 	ff_config_cur.anon_fault_around = 1;
 	ff_config_cur.file_fault_around = ff_knob_get();
 	ff_config_cur.zero_pool = ff_pool_get_size(FF_POOL_SMALL);

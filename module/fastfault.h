@@ -50,8 +50,12 @@ static inline bool ff_node_has_room(int nid, unsigned long pages, gfp_t gfp)
 }
 
 /* config.c */
+/*
+ * FASTFAULT_A_FAULT_AROUND is a request only: it sets the two windows
+ * below and is not kept, so it can never stand for a value that a later
+ * request changed.
+ */
 struct ff_config {
-	u32 fault_around;	/* FASTFAULT_A_FAULT_AROUND */
 	u32 anon_fault_around;	/* FASTFAULT_A_ANON_FAULT_AROUND */
 	u32 file_fault_around;	/* FASTFAULT_A_FILE_FAULT_AROUND */
 	u64 zero_pool;		/* FASTFAULT_A_ZERO_POOL, bytes */
@@ -100,6 +104,7 @@ void ff_stats_reset(void);
 int ff_knob_init(void);
 void ff_knob_exit(void);
 u32 ff_knob_get(void);
+bool ff_knob_found(void);
 u32 ff_knob_follow(u32 fault_around);
 int ff_knob_set(u32 pages, struct netlink_ext_ack *extack);
 

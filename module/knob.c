@@ -73,19 +73,27 @@ u32 ff_knob_get(void)
 	return knob_addr ? knob_read_pages() : 0;
 }
 
+/* Was the kernel's knob found?  Without it there is no file window to set. */
+bool ff_knob_found(void)
+{
+	return knob_addr;
+}
+
 /*
- * The file window that fault-around @fault_around means: the same number
- * of pages, except that 1 (off) gives the kernel back its own default
- * rather than one page, which would be slower than stock.  Where the
- * knob was not found the file side stays as it is.
+ * The file window that fault-around @fault_around means: the kernel's
+ * own (the value found at load, 16 pages on Debian), or @fault_around
+ * where that is larger.  Never less: a smaller file window would only
+ * take more traps than stock (1, off, gives the kernel its own back).
+ * Where the knob was not found the file side stays as it is (0).
  */
 u32 ff_knob_follow(u32 fault_around)
 {
+	u32 own;
+
 	if (!knob_addr)
 		return 0;
-	if (fault_around > 1)
-		return fault_around;
-	return knob_in_bytes ? knob_orig >> PAGE_SHIFT : knob_orig;
+	own = knob_in_bytes ? knob_orig >> PAGE_SHIFT : knob_orig;
+	return max(fault_around, own);
 }
 
 int ff_knob_set(u32 pages, struct netlink_ext_ack *extack)

@@ -39,35 +39,29 @@ enum ff_mcgrp {
  * The configuration attributes, one row each; adding a setting is adding
  * a row here, a member to struct ff_config and a policy entry.  The
  * policy's type says the member's width: NLA_U32 for a u32, NLA_U64 for
- * a u64 (asserted below the table).  A row marked
- * follows_fault_around (u32 rows only) takes the value of
- * FASTFAULT_A_FAULT_AROUND when a request carries that but not the row's
- * own attribute.
+ * a u64 (asserted below the table).  FASTFAULT_A_FAULT_AROUND has no row:
+ * it is a request only, which sets the anonymous window and, through
+ * ff_knob_follow(), the file window, unless the request gives them.
  */
 struct ff_nl_key {
 	int attr;
 	size_t offset;		/* of the member in struct ff_config */
-	bool follows_fault_around;
 };
 
-#define FF_KEY(_attr, _member, _follows) {				\
+#define FF_KEY(_attr, _member) {					\
 	.attr = (_attr),						\
 	.offset = offsetof(struct ff_config, _member),			\
-	.follows_fault_around = (_follows),				\
 }
 
 static const struct ff_nl_key ff_nl_keys[] = {
-	FF_KEY(FASTFAULT_A_FAULT_AROUND, fault_around, false),
-	FF_KEY(FASTFAULT_A_ANON_FAULT_AROUND, anon_fault_around, true),
-	/* follows fault-around through ff_knob_follow(), below */
-	FF_KEY(FASTFAULT_A_FILE_FAULT_AROUND, file_fault_around, false),
-	FF_KEY(FASTFAULT_A_ZERO_POOL, zero_pool, false),
-	FF_KEY(FASTFAULT_A_ZERO_NONTEMPORAL, zero_nontemporal, false),
-	FF_KEY(FASTFAULT_A_ZERO_ONCE, zero_once, false),
-	FF_KEY(FASTFAULT_A_ZERO_POOL_HUGE, zero_pool_huge, false),
+	FF_KEY(FASTFAULT_A_ANON_FAULT_AROUND, anon_fault_around),
+	FF_KEY(FASTFAULT_A_FILE_FAULT_AROUND, file_fault_around),
+	FF_KEY(FASTFAULT_A_ZERO_POOL, zero_pool),
+	FF_KEY(FASTFAULT_A_ZERO_NONTEMPORAL, zero_nontemporal),
+	FF_KEY(FASTFAULT_A_ZERO_ONCE, zero_once),
+	FF_KEY(FASTFAULT_A_ZERO_POOL_HUGE, zero_pool_huge),
 };
 
-static_assert(sizeof_field(struct ff_config, fault_around) == sizeof(u32));
 static_assert(sizeof_field(struct ff_config, anon_fault_around) == sizeof(u32));
 static_assert(sizeof_field(struct ff_config, file_fault_around) == sizeof(u32));
 static_assert(sizeof_field(struct ff_config, zero_pool) == sizeof(u64));
@@ -176,6 +170,10 @@ static int ff_nl_fill_config(struct sk_buff *skb, const struct ff_config *cfg,
 		return -EMSGSIZE;
 
 	for (i = 0; i < ARRAY_SIZE(ff_nl_keys); i++) {
+		/* no knob, no file window: nothing a request could set */
+		if (ff_nl_keys[i].attr == FASTFAULT_A_FILE_FAULT_AROUND &&
+		    !ff_knob_found())
+			continue;
 		if (ff_nl_key_put(skb, cfg, &ff_nl_keys[i]))
 			goto cancel;
 	}
@@ -333,12 +331,15 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 
 		if (tb[k->attr])
 			ff_nl_key_set(&cfg, k, tb[k->attr]);
-		else if (k->follows_fault_around &&
-			 tb[FASTFAULT_A_FAULT_AROUND])
-			ff_nl_key_set(&cfg, k, tb[FASTFAULT_A_FAULT_AROUND]);
 	}
-	if (tb[FASTFAULT_A_FAULT_AROUND] && !tb[FASTFAULT_A_FILE_FAULT_AROUND])
-		cfg.file_fault_around = ff_knob_follow(cfg.fault_around);
+	if (tb[FASTFAULT_A_FAULT_AROUND]) {
+		u32 n = nla_get_u32(tb[FASTFAULT_A_FAULT_AROUND]);
+
+		if (!tb[FASTFAULT_A_ANON_FAULT_AROUND])
+			cfg.anon_fault_around = n;
+		if (!tb[FASTFAULT_A_FILE_FAULT_AROUND])
+			cfg.file_fault_around = ff_knob_follow(n);
+	}
 
 	err = ff_config_set(&cfg, info->extack);
 	if (err)

@@ -36,7 +36,8 @@ echo integrity >$lk
 check "lockdown is now integrity ($(cat $lk))" grep -q '\[integrity\]' $lk
 check "debugfs is closed ($fab)" sh -c "! cat $fab >/dev/null 2>&1"
 
-check "faultctl set fault-around 8 under lockdown" faultctl set fault-around 8
+check "faultctl set fault-around 8 file-fault-around 8 under lockdown" \
+	faultctl set fault-around 8 file-fault-around 8
 check "show: file-fault-around 8" sh -c 'faultctl show | grep -q "^file-fault-around  *8 pages$"'
 got=$(fpp priv-read)
 check "file read with fault-around 8: 1/8 traps per page ($got)" near "$got" 0.125

@@ -45,12 +45,13 @@
 #define BUFSZ (128 * 1024)
 /*
  * the configuration attributes: three u32 windows, the u64 zero-pool and
- * the u32 zero-nontemporal
+ * the u32 zero-nontemporal; a reply carries all but fault-around, which
+ * is a request only
  */
 #define NCFG (FASTFAULT_A_ZERO_NONTEMPORAL + 1)
 #define CFG_FIRST FASTFAULT_A_FAULT_AROUND
 #define CFG_LAST_U32 FASTFAULT_A_FILE_FAULT_AROUND
-#define NCFG_SEEN (CFG_LAST_U32 - CFG_FIRST + 3)
+#define NCFG_SEEN (CFG_LAST_U32 - CFG_FIRST + 2)
 
 struct nl {
 	int fd;

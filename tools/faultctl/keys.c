@@ -21,8 +21,9 @@ const struct ff_key ff_keys[] = {
 		.min = 1,
 		.max = FASTFAULT_FAULT_AROUND_MAX,
 		.unit = "page",
-		.help = "pages per fault, anonymous and file; sets both below "
-			"(1 = off: file back to the kernel's default)",
+		.help = "pages per fault: sets anon-fault-around, and "
+			"file-fault-around to at least the kernel's default "
+			"(1 = off); not shown itself",
 	},
 	{
 		.name = "anon-fault-around",

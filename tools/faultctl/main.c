@@ -509,8 +509,9 @@ static const struct cmd cmds[] = {
 	  "change settings, all or nothing",
 	  "Change one or more settings in one request: either all of them\n"
 	  "change or none does.  Values are checked before anything is sent.\n"
-	  "fault-around sets anon-fault-around and file-fault-around too,\n"
-	  "unless the same command gives them.  Needs CAP_SYS_ADMIN." },
+	  "fault-around N sets anon-fault-around N and file-fault-around to\n"
+	  "N or the kernel's default, whichever is larger, unless the same\n"
+	  "command gives them.  Needs CAP_SYS_ADMIN." },
 	{ "stats", cmd_stats, OPT_RESET | OPT_PER_CPU, "[--per-cpu | --reset]",
 	  "print the counters, per CPU, or reset them",
 	  "Print the counters summed over all CPUs.\n"

@@ -40,9 +40,11 @@ enum fastfault_cmd {
 enum fastfault_attr {
 	FASTFAULT_A_PAD = 1,
 	/*
-	 * u32, pages: window for anonymous and file faults alike (1 = off).
-	 * Setting it also sets the two below unless the same request
-	 * carries them.
+	 * u32, pages, request only: sets the anonymous window below to the
+	 * value, and the file window to the larger of the value and the
+	 * kernel's own (never smaller: 1 gives the kernel's own back),
+	 * unless the same request carries them.  Not kept, not in replies:
+	 * the two below are what is in effect.
 	 */
 	FASTFAULT_A_FAULT_AROUND,
 	/* u32, pages: window for private anonymous faults (1 = off) */
@@ -50,7 +52,8 @@ enum fastfault_attr {
 	/*
 	 * u32, pages: the kernel's own file fault-around (fault_around_bytes
 	 * or fault_around_pages), rounded down to a power of two as the
-	 * kernel does.  Restored to its original value on unload.
+	 * kernel does.  Restored to its original value on unload.  Absent
+	 * from replies where the kernel's knob was not found.
 	 */
 	FASTFAULT_A_FILE_FAULT_AROUND,
 	/* string, reply only: the module's version */
