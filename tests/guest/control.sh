@@ -448,6 +448,26 @@ before=$(conf)
 fc set -j anon-fault-around 3 -p
 check "set takes -j/-p among its pairs (and prints nothing)" \
 	eval 'rc_is 0 && out_empty && [ "$(faultctl -j show | jsoncheck anon-fault-around)" = 3 ]'
+
+# options as getopt_long parses them
+fc stats -jp
+check "stats -jp: bundled short options (valid JSON)" eval 'rc_is 0 && json_ok'
+fc -jp stats
+check "-jp stats: the same before the command" eval 'rc_is 0 && json_ok'
+fc stats -c -j
+check "stats -c -j: per-CPU JSON" eval 'rc_is 0 && json_ok'
+fc set -- anon-fault-around 5
+check "set -- KEY VALUE: '--' ends the options" \
+	eval 'rc_is 0 && [ "$(faultctl -j show | jsoncheck anon-fault-around)" = 5 ]'
+fc set -jp anon-fault-around 3
+check "set -jp KEY VALUE: bundled options among the pairs" \
+	eval 'rc_is 0 && [ "$(faultctl -j show | jsoncheck anon-fault-around)" = 3 ]'
+fc monitor --count=x
+check "monitor --count=x: the value after '=' is checked" \
+	eval 'rc_is 1 && err_has "invalid count '"'"'x'"'"'"'
+fc stats -jx
+check "stats -jx: the unknown option in a bundle is named" \
+	eval 'rc_is 1 && err_has "unknown option '"'"'-x'"'"'"'
 fc set anon-fault-around "$(echo "$before" | sed -n 's/^anon-fault-around //p')"
 faultctl show >/dev/full 2>$T/err
 rc=$?

@@ -11,6 +11,7 @@
  *	faultctl version
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,57 +149,80 @@ static int parse_count(const char *s, long *out)
 	return 0;
 }
 
+/* The option getopt_long() did not know, as the user wrote it. */
+static const char *bad_option(char **argv, char *buf, size_t len)
+{
+	if (optopt) {
+		snprintf(buf, len, "-%c", optopt);
+		return buf;
+	}
+	return argv[optind - 1];
+}
+
 /*
- * Options after the command; returns the index of the first operand or
- * -1 after printing a usage error.  "--" ends the options.
+ * Options after the command, parsed with getopt_long() as the tools
+ * admins know do it (-jp bundled, --count=N, "--" ends them): the ones
+ * every command takes and those @c->opts names.  Returns the index of
+ * the first operand, or -1 after printing a usage error.
  */
 static int parse_cmd_opts(const struct cmd *c, int argc, char **argv,
 			  struct opts *o)
 {
-	int i;
+	struct option lo[8] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+	};
+	char so[16] = "+:jph", buf[8];
+	int n = 3, ch;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *val = NULL;
-
-		if (!strcmp(a, "--"))
-			return i + 1;
-		if (a[0] != '-' || !a[1])
-			break;
-		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+	if (c->opts & OPT_RESET)
+		lo[n++] = (struct option){ "reset", no_argument, NULL, 'r' };
+	if (c->opts & OPT_PER_CPU) {
+		lo[n++] = (struct option){ "per-cpu", no_argument, NULL, 'c' };
+		strcat(so, "c");
+	}
+	if (c->opts & OPT_COUNT) {
+		lo[n++] = (struct option){ "count", required_argument, NULL, 'n' };
+		strcat(so, "n:");
+	}
+	opterr = 0;
+	optind = 0;	/* a fresh scan (glibc) */
+	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
 			o->json = true;
-		} else if (!strcmp(a, "-p") || !strcmp(a, "--pretty")) {
+			break;
+		case 'p':
 			o->pretty = true;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			break;
+		case 'h':
 			o->help = true;
-		} else if ((c->opts & OPT_RESET) && !strcmp(a, "--reset")) {
+			break;
+		case 'r':
 			o->reset = true;
-		} else if ((c->opts & OPT_PER_CPU) &&
-			   (!strcmp(a, "--per-cpu") || !strcmp(a, "-c"))) {
+			break;
+		case 'c':
 			o->per_cpu = true;
-		} else if ((c->opts & OPT_COUNT) &&
-			   (!strcmp(a, "--count") || !strcmp(a, "-n") ||
-			    !strncmp(a, "--count=", 8))) {
-			if (a[2] == 'c' && a[7] == '=')
-				val = a + 8;
-			else if (i + 1 < argc)
-				val = argv[++i];
-			if (!val) {
-				cmd_usage_error(c, "%s needs a number", a);
-				return -1;
-			}
-			if (parse_count(val, &o->count)) {
+			break;
+		case 'n':
+			if (parse_count(optarg, &o->count)) {
 				cmd_usage_error(c,
 						"invalid count '%s': expected a whole number from 1",
-						val);
+						optarg);
 				return -1;
 			}
-		} else {
-			cmd_usage_error(c, "unknown option '%s'", a);
+			break;
+		case ':':
+			cmd_usage_error(c, "%s needs a number", argv[optind - 1]);
+			return -1;
+		default:
+			cmd_usage_error(c, "unknown option '%s'",
+					bad_option(argv, buf, sizeof(buf)));
 			return -1;
 		}
 	}
-	return i;
+	return optind;
 }
 
 static int open_nl(struct ff_nl **nl)
@@ -314,6 +338,15 @@ static int cmd_set(int argc, char **argv, struct opts *o)
 	int i;
 
 	memset(&set, 0, sizeof(set));
+	/* "--" ends the options, as anywhere: the pairs follow */
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			memmove(&argv[i], &argv[i + 1],
+				sizeof(*argv) * (size_t)(argc - i - 1));
+			argc--;
+			break;
+		}
+	}
 	for (i = 0; i < argc; i += 2) {
 		const char *value;
 
@@ -321,10 +354,14 @@ static int cmd_set(int argc, char **argv, struct opts *o)
 		 * Options may stand where a key would: no key starts with
 		 * '-', and no value either (values are unsigned).
 		 */
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") ||
+		    (argv[i][0] == '-' && argv[i][1] != '-' &&
+		     strchr(argv[i], 'h') &&
+		     strspn(argv[i] + 1, "jph") == strlen(argv[i] + 1)))
 			return help_cmd(c);
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json") ||
-		    !strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty")) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--pretty") ||
+		    (argv[i][0] == '-' && argv[i][1] && argv[i][1] != '-' &&
+		     strspn(argv[i] + 1, "jp") == strlen(argv[i] + 1))) {
 			i--;	/* set prints nothing: accepted, no effect */
 			continue;
 		}
@@ -550,35 +587,43 @@ static const struct cmd *find_cmd(const char *name)
 	return NULL;
 }
 
+static const struct option global_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static int run(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	bool version = false;
 	const struct cmd *c;
-	int i, first;
+	int i, first, ch;
+	char buf[8];
 
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
-		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+jphV", global_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
 			o.json = true;
-		} else if (!strcmp(a, "-p") || !strcmp(a, "--pretty")) {
+			break;
+		case 'p':
 			o.pretty = true;
-		} else if (!strcmp(a, "-jp") || !strcmp(a, "-pj")) {
-			o.json = o.pretty = true;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			break;
+		case 'h':
 			help_main(stdout);
 			return 0;
-		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+		case 'V':
 			version = true;
-		} else {
-			return usage_error("unknown option '%s'", a);
+			break;
+		default:
+			return usage_error("unknown option '%s'",
+					   bad_option(argv, buf, sizeof(buf)));
 		}
 	}
+	i = optind;
 
 	if (version) {
 		if (i < argc)
