@@ -16,9 +16,19 @@
  * hooks, and undone in reverse if a later step fails; the zeroing method and the
  * anonymous window, which cannot fail, come last.
  */
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include "fastfault.h"
+
+/*
+ * fastfault.disable=1 on the kernel command line (or disable=1 to
+ * modprobe): the module loads, but this boot nothing is hooked, as with
+ * LKRG's kill switch.  Read-only once loaded.
+ */
+static bool disable;
+module_param(disable, bool, 0444);
+MODULE_PARM_DESC(disable, "1: hook nothing this boot (fastfault.disable=1 on the kernel command line)");
 
 /* Read locklessly on the fault path, written under ff_config_lock. */
 unsigned int ff_anon_window = 1;
@@ -68,6 +78,8 @@ static bool ff_config_valid(const struct ff_config *cfg,
 
 int ff_config_init(void)
 {
+	if (disable)
+		pr_info("disabled (fastfault.disable=1): nothing will be hooked\n");
 	mutex_lock(&ff_config_lock);
 	ff_config_cur.anon_fault_around = 1;
 	ff_config_cur.file_fault_around = ff_knob_get();
@@ -142,6 +154,11 @@ int ff_config_set(const struct ff_config *cfg, struct netlink_ext_ack *extack)
 
 	if (!ff_config_valid(cfg, extack))
 		return -EINVAL;
+	if (disable && ff_config_hooks(cfg)) {
+		NL_SET_ERR_MSG(extack,
+			       "fastfault.disable=1 was given at boot: nothing is hooked until the module is loaded without it");
+		return -EOPNOTSUPP;
+	}
 
 	mutex_lock(&ff_config_lock);
 
