@@ -386,6 +386,42 @@ wait $mpid
 mrc=$?
 check "an unprivileged monitor sees changes" eval '[ $mrc = 0 ] && grep -q "^config anon-fault-around 3 " $T/mon'
 
+# ---- the live view ----
+
+faultctl set fault-around 8 zero-pool 8M >/dev/null
+fatest loop 4 >/dev/null 2>&1 &
+lpid=$!
+fc stats --interval 1 --count 3
+wait $lpid
+check "stats --interval 1 --count 3: a header and three lines" \
+	eval 'rc_is 0 && [ $(wc -l <$T/out) = 4 ] &&
+	head -n 1 $T/out | grep -q "faults/s  prefault/s  window  pool-hit%  pool-pages  clear-cpu%"'
+diag "$(cat $T/out)"
+check "stats --interval: pages were prefaulted each second of a faulting load" \
+	sh -c "tail -n 3 $T/out | awk '\$2 <= 0 { bad = 1 } END { exit bad }'"
+check "stats --interval: the pool's pages are held" \
+	sh -c "tail -n 1 $T/out | awk '{ exit !(\$5 > 0) }'"
+fc -j stats -i 1 -n 2 -t
+check "stats -j -i 1 -n 2 -t: one JSON object a line, with the time" \
+	eval 'rc_is 0 && [ $(wc -l <$T/out) = 2 ] && head -n 1 $T/out | jsoncheck &&
+	tail -n 1 $T/out | jsoncheck && [ -n "$(head -n 1 $T/out | jsoncheck time)" ] &&
+	[ -n "$(tail -n 1 $T/out | jsoncheck pool-pages)" ]'
+fc stats --count 2
+check "stats --count without --interval is refused" \
+	eval 'rc_is 1 && err_has "need --interval"'
+fc stats --interval 1 --reset
+check "stats --interval --reset is refused" eval 'rc_is 1 && err_has "goes with neither"'
+fc stats --interval 0
+check "stats --interval 0 is refused" eval 'rc_is 1 && err_has "invalid interval"'
+faultctl monitor -t --count 1 >$T/mon 2>&1 &
+mpid=$!
+sleep 1
+faultctl set fault-around 4
+wait $mpid
+check "monitor -t: the event begins with the local time ($(cat $T/mon))" \
+	grep -q "^20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\.[0-9][0-9][0-9] config anon-fault-around 4 " $T/mon
+faultctl set fault-around 3 zero-pool 0 >/dev/null	# as the monitor tests left it
+
 # ---- privilege ----
 
 before=$(conf)

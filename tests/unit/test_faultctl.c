@@ -368,9 +368,9 @@ static void test_output(void)
 	{
 		struct ff_out o = { f, false, false };
 
-		ff_print_event(&o, &set);
+		ff_print_event(&o, &set, NULL);
 		o.json = true;
-		ff_print_event(&o, &set);
+		ff_print_event(&o, &set, NULL);
 	}
 	fclose(f);
 	ok(strcmp(buf, "config fault-around 1 anon-fault-around 8 file-fault-around 16\n"
@@ -463,10 +463,72 @@ static void test_output(void)
 	free(buf);
 }
 
+static void test_live(void)
+{
+	static struct ff_stats a, b;
+	struct ff_live l;
+	char *buf;
+	size_t len;
+	FILE *f;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.v[FASTFAULT_STAT_FAULTS] = 100;
+	b.v[FASTFAULT_STAT_FAULTS] = 300;		/* 200 in 2 s */
+	b.v[FASTFAULT_STAT_PREFAULTED] = 1400;
+	b.v[FASTFAULT_STAT_BATCHES] = 100;
+	b.v[FASTFAULT_STAT_WINDOW_TOTAL] = 1500;	/* mean 15 */
+	b.v[FASTFAULT_STAT_POOL_HITS] = 30;
+	b.v[FASTFAULT_STAT_POOL_MISSES] = 10;
+	b.v[FASTFAULT_STAT_HUGE_POOL_HITS] = 10;	/* 40 of 50 */
+	b.v[FASTFAULT_STAT_POOL_ZERO_NS] = 100000000;	/* 0.1 s */
+	b.v[FASTFAULT_STAT_HUGE_POOL_ZERO_NS] = 100000000;
+	b.nnodes = 2;
+	b.node[0].pages = 10;
+	b.node[1].pages = 20;
+	b.nhnodes = 1;
+	b.hnode[0].pages = 512;
+	ff_live_compute(&a, &b, 2000000000ULL, &l);
+	ok(l.faults_s == 100 && l.prefaulted_s == 700 && l.window == 15 &&
+	   l.hit_pct == 80 && l.pool_pages == 542 && l.clear_cpu_pct == 10,
+	   "live: rates over the interval (%.1f %.1f %.1f %.1f %llu %.1f)",
+	   l.faults_s, l.prefaulted_s, l.window, l.hit_pct,
+	   (unsigned long long)l.pool_pages, l.clear_cpu_pct);
+	ff_live_compute(&b, &a, 1000000000ULL, &l);
+	ok(l.faults_s == 100 && l.window < 0 && l.hit_pct < 0,
+	   "live: a reset in between counts from zero; no batch, no pool: none");
+
+	f = open_memstream(&buf, &len);
+	{
+		struct ff_out o = { f, false, false };
+
+		ff_live_compute(&a, &b, 2000000000ULL, &l);
+		ff_print_live(&o, &l, true, NULL);
+		ff_print_live(&o, &l, false, "2026-12-03T14:05:01.123");
+		o.json = true;
+		ff_print_live(&o, &l, false, "2026-12-03T14:05:01.123");
+		ff_live_compute(&b, &a, 1000000000ULL, &l);
+		ff_print_live(&o, &l, false, NULL);
+	}
+	fclose(f);
+	ok(contains(buf, "  faults/s  prefault/s  window  pool-hit%  pool-pages  clear-cpu%\n"
+			 "       100         700    15.0       80.0         542        10.0\n") &&
+	   contains(buf, "2026-12-03T14:05:01.123       100         700") &&
+	   contains(buf, "{\"time\":\"2026-12-03T14:05:01.123\",\"faults-per-s\":100.0,"
+			 "\"prefaulted-per-s\":700.0,\"window\":15.0,\"pool-hit-pct\":80.0,"
+			 "\"pool-pages\":542,\"clear-cpu-pct\":10.0}\n") &&
+	   contains(buf, "\"window\":null,\"pool-hit-pct\":null"),
+	   "live: the human columns and one JSON object a line");
+	if (!contains(buf, "clear-cpu-pct"))
+		printf("# %s", buf);
+	free(buf);
+}
+
 int main(void)
 {
 	test_values();
 	test_sizes();
+	test_live();
 	test_settings();
 	test_conf();
 	test_output();

@@ -130,6 +130,7 @@ void ff_json_arr_end(struct ff_json *j);
 void ff_json_u64(struct ff_json *j, const char *key, uint64_t v);
 void ff_json_str(struct ff_json *j, const char *key, const char *s);
 void ff_json_null(struct ff_json *j, const char *key);
+void ff_json_dec1(struct ff_json *j, const char *key, double v);
 /* ends the document with a newline */
 void ff_json_done(struct ff_json *j);
 
@@ -141,7 +142,8 @@ struct ff_out {
 
 const char *ff_human_size(uint64_t v);
 void ff_print_config(const struct ff_out *o, const struct ff_settings *set);
-void ff_print_event(const struct ff_out *o, const struct ff_settings *set);
+void ff_print_event(const struct ff_out *o, const struct ff_settings *set,
+		    const char *stamp);
 void ff_print_stats(const struct ff_out *o, const struct ff_stats *st);
 void ff_print_stats_percpu(const struct ff_out *o, const struct ff_stats *st,
 			   size_t n);
@@ -187,5 +189,20 @@ int ff_nl_monitor(struct ff_nl *nl,
 /* Print @err for a failed request that ended with status @status. */
 void ff_report(int status, const struct ff_err *err);
 void ff_report_to(FILE *f, int status, const struct ff_err *err);
+
+/* stats --interval: one line from two samples @dt_ns apart */
+struct ff_live {
+	double faults_s, prefaulted_s;
+	double window;		/* mean, -1 if no batch */
+	double hit_pct;		/* both pools, -1 if no eligible allocation */
+	uint64_t pool_pages;	/* held now, both pools, 4 KiB pages */
+	double clear_cpu_pct;	/* the pools' clearing, % of one CPU */
+};
+
+void ff_live_compute(const struct ff_stats *a, const struct ff_stats *b,
+		     uint64_t dt_ns, struct ff_live *l);
+/* @header: print the column names first; @stamp: NULL or a time */
+void ff_print_live(const struct ff_out *o, const struct ff_live *l,
+		   bool header, const char *stamp);
 
 #endif /* FAULTCTL_H */

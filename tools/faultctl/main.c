@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "faultctl.h"
 
@@ -24,14 +25,16 @@
 
 struct opts {
 	bool json, pretty, help;
-	bool reset, per_cpu;
-	long count;
+	bool reset, per_cpu, timestamp;
+	long count, interval;
 };
 
 enum {
 	OPT_RESET = 1 << 0,
 	OPT_PER_CPU = 1 << 1,
 	OPT_COUNT = 1 << 2,
+	OPT_INTERVAL = 1 << 3,
+	OPT_TIMESTAMP = 1 << 4,
 };
 
 struct cmd {
@@ -168,12 +171,12 @@ static const char *bad_option(char **argv, char *buf, size_t len)
 static int parse_cmd_opts(const struct cmd *c, int argc, char **argv,
 			  struct opts *o)
 {
-	struct option lo[8] = {
+	struct option lo[10] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 	};
-	char so[16] = "+:jph", buf[8];
+	char so[20] = "+:jph", buf[8];
 	int n = 3, ch;
 
 	if (c->opts & OPT_RESET)
@@ -185,6 +188,14 @@ static int parse_cmd_opts(const struct cmd *c, int argc, char **argv,
 	if (c->opts & OPT_COUNT) {
 		lo[n++] = (struct option){ "count", required_argument, NULL, 'n' };
 		strcat(so, "n:");
+	}
+	if (c->opts & OPT_INTERVAL) {
+		lo[n++] = (struct option){ "interval", required_argument, NULL, 'i' };
+		strcat(so, "i:");
+	}
+	if (c->opts & OPT_TIMESTAMP) {
+		lo[n++] = (struct option){ "timestamp", no_argument, NULL, 't' };
+		strcat(so, "t");
 	}
 	opterr = 0;
 	optind = 0;	/* a fresh scan (glibc) */
@@ -212,6 +223,17 @@ static int parse_cmd_opts(const struct cmd *c, int argc, char **argv,
 						optarg);
 				return -1;
 			}
+			break;
+		case 'i':
+			if (parse_count(optarg, &o->interval)) {
+				cmd_usage_error(c,
+						"invalid interval '%s': expected whole seconds from 1",
+						optarg);
+				return -1;
+			}
+			break;
+		case 't':
+			o->timestamp = true;
 			break;
 		case ':':
 			cmd_usage_error(c, "%s needs a number", argv[optind - 1]);
@@ -417,6 +439,81 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 	return send_set(&set);
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The local time, to the millisecond: 2026-12-03T14:05:01.123 */
+static const char *stamp_now(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%03ld", ts.tv_nsec / 1000000);
+	return buf;
+}
+
+/*
+ * stats --interval SECS [--count N]: one line per interval, as vmstat
+ * does, the rates over that interval; until interrupted or N lines.
+ */
+static int stats_live(struct ff_nl *nl, const struct opts *o,
+		      struct ff_err *err)
+{
+	struct ff_out out = out_of(o);
+	struct ff_stats *a, *b, *t;
+	uint64_t t0, t1;
+	long lines = 0;
+	int status;
+
+	a = malloc(sizeof(*a));
+	b = malloc(sizeof(*b));
+	if (!a || !b) {
+		free(a);
+		free(b);
+		fprintf(stderr, "faultctl: out of memory\n");
+		return FF_EXIT_USAGE;
+	}
+	status = ff_nl_stats_get(nl, a, err);
+	t0 = now_ns();
+	while (!status) {
+		struct timespec ts = { o->interval, 0 };
+		struct ff_live l;
+		char stamp[40];
+
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+		status = ff_nl_stats_get(nl, b, err);
+		if (status)
+			break;
+		t1 = now_ns();
+		ff_live_compute(a, b, t1 - t0, &l);
+		ff_print_live(&out, &l, lines % 20 == 0,
+			      o->timestamp ? stamp_now(stamp, sizeof(stamp)) : NULL);
+		if (ferror(stdout))
+			break;	/* main() says so */
+		t = a;
+		a = b;
+		b = t;
+		t0 = t1;
+		if (o->count && ++lines >= o->count)
+			break;
+		if (!o->count)
+			lines++;
+	}
+	free(a);
+	free(b);
+	return status;
+}
+
 static int cmd_stats(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = find_cmd("stats");
@@ -431,12 +528,20 @@ static int cmd_stats(int argc, char **argv, struct opts *o)
 	if (o->reset && o->per_cpu)
 		return cmd_usage_error(c, "%s",
 				       "--reset and --per-cpu do not go together");
+	if (o->interval && (o->reset || o->per_cpu))
+		return cmd_usage_error(c, "%s",
+				       "--interval goes with neither --reset nor --per-cpu");
+	if ((o->count || o->timestamp) && !o->interval)
+		return cmd_usage_error(c, "%s",
+				       "--count and --timestamp need --interval");
 
 	status = open_nl(&nl);
 	if (status)
 		return status;
 
-	if (o->reset) {
+	if (o->interval) {
+		status = stats_live(nl, o, &err);
+	} else if (o->reset) {
 		status = ff_nl_stats_reset(nl, &err);
 	} else if (o->per_cpu) {
 		struct ff_stats *st;
@@ -463,19 +568,22 @@ static int cmd_stats(int argc, char **argv, struct opts *o)
 struct monitor_state {
 	struct ff_out out;
 	long left;		/* events to go, 0 = forever */
+	bool timestamp;
 };
 
 static int monitor_event(const struct ff_settings *set, void *data)
 {
 	struct monitor_state *m = data;
+	char stamp[40];
 
-	ff_print_event(&m->out, set);	/* flushes */
+	ff_print_event(&m->out, set,
+		       m->timestamp ? stamp_now(stamp, sizeof(stamp)) : NULL);
 	return m->left && --m->left == 0;
 }
 
 static int cmd_monitor(int argc, char **argv, struct opts *o)
 {
-	struct monitor_state m = { out_of(o), o->count };
+	struct monitor_state m = { out_of(o), o->count, o->timestamp };
 	struct ff_nl *nl;
 	struct ff_err err;
 	int status;
@@ -549,16 +657,25 @@ static const struct cmd cmds[] = {
 	  "fault-around N sets anon-fault-around N and file-fault-around to\n"
 	  "N or the kernel's default, whichever is larger, unless the same\n"
 	  "command gives them.  Needs CAP_SYS_ADMIN." },
-	{ "stats", cmd_stats, OPT_RESET | OPT_PER_CPU, "[--per-cpu | --reset]",
-	  "print the counters, per CPU, or reset them",
+	{ "stats", cmd_stats,
+	  OPT_RESET | OPT_PER_CPU | OPT_INTERVAL | OPT_COUNT | OPT_TIMESTAMP,
+	  "[--per-cpu | --reset | --interval SECS [--count N] [-t]]",
+	  "print the counters, per CPU, live, or reset them",
 	  "Print the counters summed over all CPUs.\n"
-	  "  -c, --per-cpu   one set of counters per CPU\n"
-	  "  --reset         zero the counters (needs CAP_SYS_ADMIN); prints nothing" },
-	{ "monitor", cmd_monitor, OPT_COUNT, "[--count N]",
+	  "  -c, --per-cpu        one set of counters per CPU\n"
+	  "  --reset              zero the counters (needs CAP_SYS_ADMIN); prints nothing\n"
+	  "  -i, --interval SECS  a line every SECS seconds, as vmstat does: fastfault's\n"
+	  "                       user faults/s, pages prefaulted/s, mean window, pool\n"
+	  "                       hit %, pool pages held, the pools' clearing in % of\n"
+	  "                       one CPU (one JSON object a line with -j)\n"
+	  "  -n, --count N        stop after N lines\n"
+	  "  -t, --timestamp      begin each line with the local time" },
+	{ "monitor", cmd_monitor, OPT_COUNT | OPT_TIMESTAMP, "[--count N] [-t]",
 	  "print configuration changes as they happen",
 	  "Print the configuration each time it changes, one line per change\n"
 	  "(one JSON object per line with -j), until interrupted.\n"
-	  "  -n, --count N   exit after N changes" },
+	  "  -n, --count N     exit after N changes\n"
+	  "  -t, --timestamp   begin each line with the local time (JSON: \"time\")" },
 	{ "showconf", cmd_showconf, 0, "",
 	  "print the configuration as a configuration file",
 	  "Print the configuration in the form 'faultctl apply' reads:\n"

@@ -121,6 +121,13 @@ void ff_json_str(struct ff_json *j, const char *key, const char *s)
 	json_string(j->f, s);
 }
 
+/* A number with one decimal (never NaN or infinite: the caller checks). */
+void ff_json_dec1(struct ff_json *j, const char *key, double v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%.1f", v);
+}
+
 void ff_json_null(struct ff_json *j, const char *key)
 {
 	json_key(j, key);
@@ -216,7 +223,8 @@ void ff_print_config(const struct ff_out *o, const struct ff_settings *set)
 	}
 }
 
-void ff_print_event(const struct ff_out *o, const struct ff_settings *set)
+void ff_print_event(const struct ff_out *o, const struct ff_settings *set,
+		    const char *stamp)
 {
 	size_t i;
 
@@ -225,11 +233,15 @@ void ff_print_event(const struct ff_out *o, const struct ff_settings *set)
 
 		ff_json_init(&j, o->f, o->pretty);
 		ff_json_obj_begin(&j, NULL);
+		if (stamp)
+			ff_json_str(&j, "time", stamp);
 		ff_json_str(&j, "event", "config");
 		json_config_keys(&j, set);
 		ff_json_obj_end(&j);
 		ff_json_done(&j);
 	} else {
+		if (stamp)
+			fprintf(o->f, "%s ", stamp);
 		fputs("config", o->f);
 		for (i = 0; i < ff_nkeys; i++)
 			if (set->has[ff_keys[i].attr])
@@ -406,4 +418,94 @@ void ff_report_to(FILE *f, int status, const struct ff_err *err)
 			fprintf(f, " (attribute %s)", err->attr);
 		fputc('\n', f);
 	}
+}
+
+/* ---- stats --interval ---- */
+
+static uint64_t delta(const struct ff_stats *a, const struct ff_stats *b,
+		      enum fastfault_stat s)
+{
+	/* a reset in between: count from zero */
+	return b->v[s] >= a->v[s] ? b->v[s] - a->v[s] : b->v[s];
+}
+
+static uint64_t held(const struct ff_pool_node *n, size_t nn)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < nn; i++)
+		sum += n[i].pages;
+	return sum;
+}
+
+void ff_live_compute(const struct ff_stats *a, const struct ff_stats *b,
+		     uint64_t dt_ns, struct ff_live *l)
+{
+	double dt = dt_ns ? (double)dt_ns / 1e9 : 1.0;
+	uint64_t batches = delta(a, b, FASTFAULT_STAT_BATCHES);
+	uint64_t hits = delta(a, b, FASTFAULT_STAT_POOL_HITS) +
+			delta(a, b, FASTFAULT_STAT_HUGE_POOL_HITS);
+	uint64_t tries = hits + delta(a, b, FASTFAULT_STAT_POOL_MISSES) +
+			 delta(a, b, FASTFAULT_STAT_HUGE_POOL_MISSES);
+	uint64_t zero_ns = delta(a, b, FASTFAULT_STAT_POOL_ZERO_NS) +
+			   delta(a, b, FASTFAULT_STAT_HUGE_POOL_ZERO_NS);
+
+	l->faults_s = (double)delta(a, b, FASTFAULT_STAT_FAULTS) / dt;
+	l->prefaulted_s = (double)delta(a, b, FASTFAULT_STAT_PREFAULTED) / dt;
+	l->window = batches ?
+		(double)delta(a, b, FASTFAULT_STAT_WINDOW_TOTAL) / (double)batches : -1;
+	l->hit_pct = tries ? 100.0 * (double)hits / (double)tries : -1;
+	l->pool_pages = held(b->node, b->nnodes) + held(b->hnode, b->nhnodes);
+	l->clear_cpu_pct = dt_ns ? 100.0 * (double)zero_ns / (double)dt_ns : 0;
+}
+
+static const char live_head[] =
+	"  faults/s  prefault/s  window  pool-hit%  pool-pages  clear-cpu%";
+
+void ff_print_live(const struct ff_out *o, const struct ff_live *l,
+		   bool header, const char *stamp)
+{
+	if (o->json) {
+		struct ff_json j;
+
+		ff_json_init(&j, o->f, false);
+		ff_json_obj_begin(&j, NULL);
+		if (stamp)
+			ff_json_str(&j, "time", stamp);
+		ff_json_dec1(&j, "faults-per-s", l->faults_s);
+		ff_json_dec1(&j, "prefaulted-per-s", l->prefaulted_s);
+		if (l->window < 0)
+			ff_json_null(&j, "window");
+		else
+			ff_json_dec1(&j, "window", l->window);
+		if (l->hit_pct < 0)
+			ff_json_null(&j, "pool-hit-pct");
+		else
+			ff_json_dec1(&j, "pool-hit-pct", l->hit_pct);
+		ff_json_u64(&j, "pool-pages", l->pool_pages);
+		ff_json_dec1(&j, "clear-cpu-pct", l->clear_cpu_pct);
+		ff_json_obj_end(&j);
+		ff_json_done(&j);
+	} else {
+		char w[16], h[16];
+
+		if (header)
+			fprintf(o->f, "%s%s\n", stamp ? "                    " : "",
+				live_head);
+		if (l->window < 0)
+			snprintf(w, sizeof(w), "-");
+		else
+			snprintf(w, sizeof(w), "%.1f", l->window);
+		if (l->hit_pct < 0)
+			snprintf(h, sizeof(h), "-");
+		else
+			snprintf(h, sizeof(h), "%.1f", l->hit_pct);
+		if (stamp)
+			fprintf(o->f, "%-20s", stamp);
+		fprintf(o->f, "%10.0f  %10.0f  %6s  %9s  %10" PRIu64 "  %10.1f\n",
+			l->faults_s, l->prefaulted_s, w, h, l->pool_pages,
+			l->clear_cpu_pct);
+	}
+	fflush(o->f);
 }
