@@ -85,6 +85,13 @@ module_absent_tests() {
 		eval 'rc_is 0 && json_ok && [ "$(jkey module)" = null ] && [ "$(jkey abi)" = 1 ]'
 	fc --help
 	check "$when: --help works without the module" eval 'rc_is 0 && out_has "^Usage: faultctl"'
+	fcu apply --check $T/good.conf
+	check "$when: apply --check FILE needs neither the module nor privilege" \
+		eval 'rc_is 0 && out_empty && [ ! -s $T/err ]'
+	printf 'fault-around 99\n' >$T/bad99.conf
+	fcu apply --check $T/bad99.conf
+	check "$when: apply --check of a bad file: exit 1, file and line named" \
+		eval 'rc_is 1 && err_has "bad99.conf:1: invalid value '"'"'99'"'"'"'
 }
 
 printf 'fault-around 1\n' >$T/good.conf
@@ -279,7 +286,7 @@ refuse "extra argument" "unexpected argument 'now'" show now
 refuse "stats --reset with --per-cpu" "do not go together" stats --reset --per-cpu
 refuse "monitor --count garbage" "invalid count 'x'" monitor --count x
 refuse "monitor --count missing" "needs a number" monitor --count
-refuse "apply without a file" "apply needs a FILE" apply
+refuse "apply with two files" "apply takes one FILE at most" apply $T/a.conf $T/b.conf
 refuse "apply of a missing file" "No such file" apply /nonexistent.conf
 
 # ---- config file ----
@@ -333,6 +340,31 @@ badconf "garbage value" "bad.conf:1: invalid value 'eight'" 'fault-around eight\
 badconf "extra words" "bad.conf:1: unexpected" 'fault-around 3 4\n'
 badconf "key twice" "bad.conf:2: fault-around given more than once" 'fault-around 3\nfault-around 4\n'
 badconf "binary data" "bad.conf:1: binary data" 'fault-around 3\000\n'
+
+# ---- the system's configuration: /etc/fastfault.conf and its drop-ins ----
+
+before=$(conf)
+fc apply
+check "apply without a FILE and no /etc/fastfault.conf: nothing to do, exit 0" \
+	eval 'rc_is 0 && out_empty && [ "$(conf)" = "$before" ]'
+mkdir -p /etc/fastfault.d
+printf 'anon-fault-around 4\nzero-once 0\n' >/etc/fastfault.conf
+printf 'anon-fault-around 12\n' >/etc/fastfault.d/50-more.conf
+printf 'file-fault-around 32\n' >/etc/fastfault.d/10-file.conf
+printf 'bogus 1\n' >/etc/fastfault.d/90-old.conf.dpkg-old
+fcu apply --check
+check "apply --check: the system's files are valid (no module, no privilege needed)" \
+	eval 'rc_is 0 && out_empty'
+fc apply
+fc -j show
+check "apply: /etc/fastfault.conf, then the drop-ins in name order, a later value wins" \
+	eval 'rc_is 0 && [ "$(jkey anon-fault-around)" = 12 ] && [ "$(jkey file-fault-around)" = 32 ]'
+printf 'zero-pool 1X\n' >/etc/fastfault.d/60-bad.conf
+before=$(conf)
+fc apply
+check "apply: one bad drop-in refuses them all, file and line named, nothing changed" \
+	eval 'rc_is 1 && err_has "/etc/fastfault.d/60-bad.conf:1:" && [ "$(conf)" = "$before" ]'
+rm -rf /etc/fastfault.conf /etc/fastfault.d
 
 # ---- statistics ----
 

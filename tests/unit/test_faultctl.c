@@ -11,6 +11,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "faultctl.h"
 
@@ -463,6 +467,108 @@ static void test_output(void)
 	free(buf);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* /etc/fastfault.conf and /etc/fastfault.d/ *.conf, under a scratch root */
+static void test_conf_system(void)
+{
+	char root[] = "/tmp/faultctl-unit-XXXXXX", path[512], err[512];
+	struct ff_settings set;
+
+	if (!mkdtemp(root)) {
+		ok(0, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	ok(ff_conf_read_system(root, &set, err, sizeof(err)) == 0 &&
+	   !set.has[FASTFAULT_A_ANON_FAULT_AROUND],
+	   "system config: none at all is an empty configuration");
+	snprintf(path, sizeof(path), "%s/etc", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/etc/fastfault.conf", root);
+	write_file(path, "anon-fault-around 8\nzero-pool 16M\n");
+	snprintf(path, sizeof(path), "%s/etc/fastfault.d", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/etc/fastfault.d/20-late.conf", root);
+	write_file(path, "anon-fault-around 32\n");
+	snprintf(path, sizeof(path), "%s/etc/fastfault.d/10-early.conf", root);
+	write_file(path, "anon-fault-around 16\nzero-once 1\n");
+	snprintf(path, sizeof(path), "%s/etc/fastfault.d/30-ignored.conf.dpkg-old", root);
+	write_file(path, "bogus line\n");
+	ok(ff_conf_read_system(root, &set, err, sizeof(err)) == 0 &&
+	   set.val[FASTFAULT_A_ANON_FAULT_AROUND] == 32 &&
+	   set.val[FASTFAULT_A_ZERO_POOL] == 16ULL << 20 &&
+	   set.has[FASTFAULT_A_ZERO_ONCE] && set.val[FASTFAULT_A_ZERO_ONCE] == 1,
+	   "system config: drop-ins in name order, a later value wins, other names ignored (%s)",
+	   err);
+	snprintf(path, sizeof(path), "%s/etc/fastfault.d/15-bad.conf", root);
+	write_file(path, "zero-once 2\n");
+	ok(ff_conf_read_system(root, &set, err, sizeof(err)) == -1 &&
+	   contains(err, "15-bad.conf:1:"),
+	   "system config: a bad drop-in refuses it all, naming file and line: %s", err);
+	unlink(path);
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	if (system(path))
+		ok(0, "cleanup of %s", root);
+}
+
+/*
+ * A line too long for the memory there is: getline() fails with ENOMEM
+ * and no error flag.  That is no end of file: nothing applies.
+ */
+static void test_conf_enomem(void)
+{
+	char path[] = "/tmp/faultctl-unit-big-XXXXXX";
+	int fd = mkstemp(path), status = -1;
+	pid_t pid;
+
+	if (fd < 0) {
+		ok(0, "mkstemp: %s", strerror(errno));
+		return;
+	}
+	{
+		FILE *f = fdopen(fd, "w");
+		static char chunk[1 << 16];
+		int i;
+
+		fputs("anon-fault-around 9\n# ", f);
+		memset(chunk, 'x', sizeof(chunk));
+		for (i = 0; i < 1024; i++)	/* a 64 MiB comment line */
+			fwrite(chunk, 1, sizeof(chunk), f);
+		fputs("\n", f);
+		fclose(f);
+	}
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = { 48 << 20, 48 << 20 };
+		struct ff_settings set;
+		char err[512];
+		FILE *f;
+		int ret;
+
+		setrlimit(RLIMIT_AS, &rl);
+		f = fopen(path, "r");
+		if (!f)
+			_exit(3);
+		memset(&set, 0, sizeof(set));
+		ret = ff_conf_read(f, "big.conf", &set, err, sizeof(err));
+		_exit(ret == -1 && contains(err, "big.conf") ? 0 : 1);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	unlink(path);
+	ok(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "a read that runs out of memory is an error, not the end of the file (status %d)",
+	   status);
+}
+
 static void test_live(void)
 {
 	static struct ff_stats a, b;
@@ -529,6 +635,8 @@ int main(void)
 	test_values();
 	test_sizes();
 	test_live();
+	test_conf_system();
+	test_conf_enomem();
 	test_settings();
 	test_conf();
 	test_output();

@@ -11,7 +11,9 @@
  * anything is sent, so a bad line means no change at all.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,12 +100,115 @@ int ff_conf_read(FILE *f, const char *name, struct ff_settings *set,
 			break;
 		}
 	}
-	if (!ret && ferror(f)) {
+	/*
+	 * getline() also stops on a read error and when it cannot grow its
+	 * buffer (ENOMEM, no error flag): only the end of the file is the
+	 * end of the configuration, or the part read so far would apply.
+	 */
+	if (!ret && (ferror(f) || !feof(f))) {
 		snprintf(err, errlen, "%s: %s", name,
 			 errno ? strerror(errno) : "read error");
 		ret = -1;
 	}
 	free(line);
+	return ret;
+}
+
+/* Read the file @path into @set; a missing file is no error if @optional. */
+static int conf_read_path(const char *path, bool optional,
+			  struct ff_settings *set, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	if (!f) {
+		if (optional && errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	ret = ff_conf_read(f, path, set, err, errlen);
+	fclose(f);
+	return ret;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ff_conf_read_system(const char *root, struct ff_settings *set,
+			char *err, size_t errlen)
+{
+	char path[PATH_MAX], **names = NULL;
+	struct ff_settings one;
+	size_t n = 0, cap = 0, i, k;
+	struct dirent *e;
+	int ret = 0;
+	DIR *d;
+
+	memset(set, 0, sizeof(*set));
+	snprintf(path, sizeof(path), "%s/etc/fastfault.conf", root);
+	ret = conf_read_path(path, true, set, err, errlen);
+	if (ret)
+		return ret;
+
+	snprintf(path, sizeof(path), "%s/etc/fastfault.d", root);
+	d = opendir(path);
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	errno = 0;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' || len < 6 ||
+		    strcmp(e->d_name + len - 5, ".conf"))
+			continue;
+		if (n == cap) {
+			char **more = realloc(names, (cap = cap ? 2 * cap : 16) *
+					      sizeof(*names));
+
+			if (!more)
+				goto nomem;
+			names = more;
+		}
+		names[n] = strdup(e->d_name);
+		if (!names[n])
+			goto nomem;
+		n++;
+	}
+	closedir(d);
+	d = NULL;
+	qsort(names, n, sizeof(*names), name_cmp);
+
+	/* in order; a later file's value for a key replaces an earlier one */
+	for (i = 0; i < n && !ret; i++) {
+		snprintf(path, sizeof(path), "%s/etc/fastfault.d/%s", root,
+			 names[i]);
+		memset(&one, 0, sizeof(one));
+		ret = conf_read_path(path, false, &one, err, errlen);
+		for (k = 0; !ret && k <= FASTFAULT_A_MAX; k++) {
+			if (one.has[k]) {
+				set->has[k] = true;
+				set->val[k] = one.val[k];
+			}
+		}
+	}
+	goto out;
+
+nomem:
+	snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+	ret = -1;
+	if (d)
+		closedir(d);
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	return ret;
 }
 

@@ -112,6 +112,14 @@ int ff_settings_add(struct ff_settings *set, const char *key,
  */
 int ff_conf_read(FILE *f, const char *name, struct ff_settings *set,
 		 char *err, size_t errlen);
+/*
+ * The system's configuration under @root ("" for /): etc/fastfault.conf
+ * (if there is one), then etc/fastfault.d/ *.conf in name order, a later
+ * file's value for a key replacing an earlier one's.  Returns 0 (an empty
+ * @set if there is none), or -1 with the file and line in @err.
+ */
+int ff_conf_read_system(const char *root, struct ff_settings *set,
+			char *err, size_t errlen);
 void ff_conf_write(FILE *f, const struct ff_settings *set);
 
 /* output.c: a small JSON writer, like iproute2's json_print */

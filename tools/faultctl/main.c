@@ -25,7 +25,7 @@
 
 struct opts {
 	bool json, pretty, help;
-	bool reset, per_cpu, timestamp;
+	bool reset, per_cpu, timestamp, check;
 	long count, interval;
 };
 
@@ -35,6 +35,7 @@ enum {
 	OPT_COUNT = 1 << 2,
 	OPT_INTERVAL = 1 << 3,
 	OPT_TIMESTAMP = 1 << 4,
+	OPT_CHECK = 1 << 5,
 };
 
 struct cmd {
@@ -197,6 +198,8 @@ static int parse_cmd_opts(const struct cmd *c, int argc, char **argv,
 		lo[n++] = (struct option){ "timestamp", no_argument, NULL, 't' };
 		strcat(so, "t");
 	}
+	if (c->opts & OPT_CHECK)
+		lo[n++] = (struct option){ "check", no_argument, NULL, 'k' };
 	opterr = 0;
 	optind = 0;	/* a fresh scan (glibc) */
 	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
@@ -234,6 +237,9 @@ static int parse_cmd_opts(const struct cmd *c, int argc, char **argv,
 			break;
 		case 't':
 			o->timestamp = true;
+			break;
+		case 'k':
+			o->check = true;
 			break;
 		case ':':
 			cmd_usage_error(c, "%s needs a number", argv[optind - 1]);
@@ -411,10 +417,24 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 	FILE *f;
 	int ret;
 
-	(void)o;
-	if (argc != 1)
-		return cmd_usage_error(c, "%s", argc ? "apply takes one FILE" :
-				       "apply needs a FILE ('-' for stdin)");
+	if (argc > 1)
+		return cmd_usage_error(c, "%s", "apply takes one FILE at most");
+
+	memset(&set, 0, sizeof(set));
+	if (!argc) {
+		/* the system's: /etc/fastfault.conf, then /etc/fastfault.d/ */
+		if (ff_conf_read_system("", &set, err, sizeof(err))) {
+			fprintf(stderr, "faultctl: %s\n", err);
+			return FF_EXIT_USAGE;
+		}
+		if (o->check)
+			return FF_EXIT_OK;
+		for (ret = 0; ret <= FASTFAULT_A_MAX && !set.has[ret]; ret++)
+			;
+		if (ret > FASTFAULT_A_MAX)
+			return FF_EXIT_OK;	/* nothing configured */
+		return send_set(&set);
+	}
 
 	name = argv[0];
 	if (!strcmp(name, "-")) {
@@ -428,7 +448,6 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 			return FF_EXIT_USAGE;
 		}
 	}
-	memset(&set, 0, sizeof(set));
 	ret = ff_conf_read(f, name, &set, err, sizeof(err));
 	if (f != stdin)
 		fclose(f);
@@ -436,6 +455,8 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "faultctl: %s\n", err);
 		return FF_EXIT_USAGE;
 	}
+	if (o->check)
+		return FF_EXIT_OK;	/* valid: nothing sent, no module needed */
 	return send_set(&set);
 }
 
@@ -680,12 +701,15 @@ static const struct cmd cmds[] = {
 	  "print the configuration as a configuration file",
 	  "Print the configuration in the form 'faultctl apply' reads:\n"
 	  "  faultctl showconf > /etc/fastfault.conf" },
-	{ "apply", cmd_apply, 0, "FILE",
+	{ "apply", cmd_apply, OPT_CHECK, "[--check] [FILE]",
 	  "apply a configuration file ('-' for stdin), all or nothing",
 	  "Apply a configuration file ('-' reads stdin): 'key value' or\n"
 	  "'key = value' lines, '#' comments, blank lines.  The whole file is\n"
 	  "checked first and sent as one request: all of it applies or none.\n"
-	  "Keys it does not name keep their values.  Needs CAP_SYS_ADMIN." },
+	  "Keys it does not name keep their values.  Needs CAP_SYS_ADMIN.\n"
+	  "Without FILE, the system's: /etc/fastfault.conf, then\n"
+	  "/etc/fastfault.d/*.conf in name order (a later file's value wins).\n"
+	  "  --check   only check it: no privilege, no module needed" },
 	{ "version", cmd_version, 0, "",
 	  "print the faultctl, module and ABI versions",
 	  "Print the versions of faultctl and of the loaded module, and the\n"
