@@ -4,7 +4,8 @@
 #
 #   make                  faultctl
 #   make module           fastfault.ko for KERNELRELEASE (default: running)
-#   make install          faultctl, its man page and bash completion
+#   make install          faultctl, its man page, bash completion, the unit
+#   make deb              Debian packages fastfault-dkms and faultctl (build/deb)
 #   make dkms-install     register the module with DKMS and build and
 #                         install it for every kernel that has headers
 #   make check            every test, in QEMU on every supported kernel
@@ -83,6 +84,18 @@ dkms-remove:
 	-dkms remove -m fastfault -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
+# Debian packages, from what is committed plus the working tree's changes
+# (git ls-files): build/deb/fastfault-dkms_*.deb and faultctl_*.deb
+DEB_DIR := build/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/fastfault-$(VERSION)
+	git ls-files -co --exclude-standard | grep -v '^bench/results/' | \
+		tar -cT - | tar -x -C $(DEB_DIR)/fastfault-$(VERSION)
+	cd $(DEB_DIR)/fastfault-$(VERSION) && \
+		dpkg-buildpackage -us -uc -b --no-sign >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	@ls $(DEB_DIR)/*.deb
+
 clean:
 	-$(MAKE) -C module clean KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR)
 	-$(MAKE) -C tools/faultctl clean
@@ -90,4 +103,4 @@ clean:
 
 .PHONY: all faultctl module install unit check check-mm check-debug demo bench \
 	bench-native \
-	bench-zeroing dkms-src dkms-add dkms-install dkms-remove clean
+	bench-zeroing dkms-src dkms-add dkms-install dkms-remove deb clean
