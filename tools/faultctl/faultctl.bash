@@ -8,6 +8,32 @@ _faultctl_keys()
 		awk '/^Keys:/ { k = 1; next } k && /^  [a-z]/ { print $1 } /^$/ { k = 0 }'
 }
 
+# The values that go with KEY, from the range --help prints for it:
+# 0..1 gives both, a window the powers of two, a size a few sizes.
+_faultctl_values()
+{
+	local range
+	range=$("${1:-faultctl}" --help 2>/dev/null |
+		awk -v k="$2" '/^Keys:/ { f = 1; next } f && $1 == k { print $2; exit }')
+	case $range in
+	0..1) echo "0 1" ;;
+	SIZE) echo "0 16M 64M 256M 1G" ;;
+	1..*) echo "1 2 4 8 16 32 64" ;;
+	esac
+}
+
+# Is any of the words after the command one of $@?
+_faultctl_has()
+{
+	local w o
+	for w in "${words[@]:cmdi+1:cword-cmdi-1}"; do
+		for o in "$@"; do
+			[[ $w == "$o" ]] && return 0
+		done
+	done
+	return 1
+}
+
 _faultctl()
 {
 	local cur prev words cword
@@ -41,7 +67,7 @@ _faultctl()
 
 	case $cmd in
 	set)
-		# KEY VALUE pairs: complete a key in key position
+		# KEY VALUE pairs: a key in key position, its values after it
 		if (((cword - cmdi) % 2 == 1)); then
 			local used="" k
 			for ((i = cmdi + 1; i < cword; i += 2)); do
@@ -52,20 +78,37 @@ _faultctl()
 				[[ " $used " == *" $k "* ]] || keys+=" $k"
 			done
 			COMPREPLY=($(compgen -W "$keys --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_faultctl_values "${words[0]}" "$prev")" -- "$cur"))
 		fi
 		;;
 	stats)
-		COMPREPLY=($(compgen -W "--per-cpu -c --reset -j --json -p --pretty --help" -- "$cur"))
+		case $prev in
+		--interval | -i) COMPREPLY=($(compgen -W "1 2 5 10" -- "$cur")); return ;;
+		--count | -n) COMPREPLY=($(compgen -W "1 5 10 60" -- "$cur")); return ;;
+		esac
+		# only what goes with what is there already
+		local o="-j --json -p --pretty --help"
+		if _faultctl_has --reset; then
+			o="--help"
+		elif _faultctl_has --per-cpu -c; then
+			:
+		elif _faultctl_has --interval -i; then
+			o+=" --count -n --timestamp -t"
+		else
+			o+=" --per-cpu -c --reset --interval -i"
+		fi
+		COMPREPLY=($(compgen -W "$o" -- "$cur"))
 		;;
 	monitor)
 		case $prev in
-		--count | -n) return ;;
+		--count | -n) COMPREPLY=($(compgen -W "1 5 10" -- "$cur")); return ;;
 		esac
-		COMPREPLY=($(compgen -W "--count -n -j --json -p --pretty --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "--count -n --timestamp -t -j --json -p --pretty --help" -- "$cur"))
 		;;
 	apply)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--check --help" -- "$cur"))
 		elif declare -F _filedir >/dev/null; then
 			_filedir
 		else
