@@ -108,6 +108,22 @@ static inline void ff_pte_mkold(pte_t *ptep)
 #endif
 
 /*
+ * Its arguments: (gfp, order, vma, addr, hugepage) up to 6.x, without
+ * hugepage in 7.x (probe vma_alloc_folio_hugepage).  The wrapper and the
+ * hook's decide function are declared with five either way; in 7.x the
+ * fifth is whatever the register holds, and never read.
+ */
+#ifdef FF_HAVE_VMA_ALLOC_FOLIO_HUGEPAGE
+#define FF_VMA_ALLOC_NARGS		5
+#define ff_vma_alloc_folio_call(gfp, order, vma, addr, hugepage) \
+	ff_vma_alloc_folio_orig(gfp, order, vma, addr, hugepage)
+#else
+#define FF_VMA_ALLOC_NARGS		4
+#define ff_vma_alloc_folio_call(gfp, order, vma, addr, hugepage) \
+	ff_vma_alloc_folio_orig(gfp, order, vma, addr)
+#endif
+
+/*
  * Where allocation profiling exists (6.10 on), the allocator's entry
  * points are alloc_hooks() macros that tag each page with its call site.
  * The pool's pages outlive the module in the programs they are handed

@@ -137,7 +137,7 @@ enum ff_pool_kind {
 
 /* called from the hook, before the allocation */
 bool ff_pool_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
-		    unsigned long addr, bool hugepage, unsigned long caller);
+		    unsigned long caller);
 bool ff_pool_huge_wanted(int order, struct vm_area_struct *vma);
 struct folio *ff_pool_take(enum ff_pool_kind kind);
 int ff_pool_init(void);
@@ -186,11 +186,13 @@ void ff_fault_entry(void);
 void ff_alloc_entry(void);
 void ff_clear_entry(void);
 bool ff_alloc_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
-		     unsigned long addr, bool hugepage, unsigned long caller);
+		     unsigned long addr, unsigned long unused,
+		     unsigned long caller);
 __visible vm_fault_t ff_handle_mm_fault(struct vm_area_struct *vma,
 					unsigned long address,
 					unsigned int flags,
 					struct pt_regs *regs);
+/* vma_alloc_folio()'s arguments up to 6.x (7.x has no @hugepage: compat.h) */
 __visible struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
 					   struct vm_area_struct *vma,
 					   unsigned long addr, bool hugepage);

@@ -84,7 +84,7 @@ __visible struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
 	if (!order) {
 		folio = ff_pool_take(FF_POOL_SMALL);
 		if (!folio)
-			folio = ff_vma_alloc_folio_orig(gfp, order, vma, addr,
+			folio = ff_vma_alloc_folio_call(gfp, order, vma, addr,
 							hugepage);
 		goto out;
 	}
@@ -92,7 +92,7 @@ __visible struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
 		folio = ff_pool_take(FF_POOL_HUGE);
 	zero = folio;
 	if (!folio) {
-		folio = ff_vma_alloc_folio_orig(gfp, order, vma, addr,
+		folio = ff_vma_alloc_folio_call(gfp, order, vma, addr,
 						hugepage);
 		zero = ff_zero_once_cleared(gfp);
 	}
@@ -104,11 +104,11 @@ out:
 
 /* The allocation hook's decision: for the small pool, or a huge folio? */
 bool notrace ff_alloc_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
-			     unsigned long addr, bool hugepage,
+			     unsigned long addr, unsigned long unused,
 			     unsigned long caller)
 {
 	if (!order)
-		return ff_pool_wanted(gfp, order, vma, addr, hugepage, caller);
+		return ff_pool_wanted(gfp, order, vma, caller);
 	return ff_zero_once_wanted(gfp, order, caller);
 }
 
@@ -169,7 +169,11 @@ bool notrace ff_alloc_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
 	    ".popsection\n")
 
 FF_TRAMPOLINE(ff_fault_entry, ff_fault_around_wanted, ff_handle_mm_fault, 4);
-FF_TRAMPOLINE(ff_alloc_entry, ff_alloc_wanted, ff_vma_alloc_folio, 5);
+/* the number of arguments expanded first: #nargs would not expand it */
+#define FF_TRAMPOLINE_N(entry, decide, wrapper, nargs)			\
+	FF_TRAMPOLINE(entry, decide, wrapper, nargs)
+FF_TRAMPOLINE_N(ff_alloc_entry, ff_alloc_wanted, ff_vma_alloc_folio,
+		FF_VMA_ALLOC_NARGS);
 FF_TRAMPOLINE(ff_clear_entry, ff_zero_once_skip_wanted, ff_zero_once_skip, 4);
 
 struct ff_hook {

@@ -185,7 +185,6 @@ static __always_inline bool ff_pool_local_ok(struct vm_area_struct *vma)
  * cpuset allows the local node?
  */
 bool notrace ff_pool_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
-			    unsigned long addr, bool hugepage,
 			    unsigned long caller)
 {
 	if (gfp != FF_FAULT_GFP || order || !vma ||
