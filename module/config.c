@@ -20,6 +20,7 @@
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include "fastfault.h"
+#include "compat.h"
 
 /*
  * fastfault.disable=1 on the kernel command line (or disable=1 to
@@ -53,6 +54,12 @@ static bool ff_config_valid(const struct ff_config *cfg,
 	if (cfg->zero_once > 1 ||
 	    (cfg->zero_once && ff_zero_once_unsupported())) {
 		NL_SET_ERR_MSG(extack, "zero-once is not supported here");
+		return false;
+	}
+	if (!FF_ALLOC_HOOK_OK &&
+	    (cfg->zero_pool >= PAGE_SIZE || cfg->zero_pool_huge >= HPAGE_PMD_SIZE)) {
+		NL_SET_ERR_MSG(extack,
+			       "the zero pools are not supported on this kernel yet (vma_alloc_folio() without its hugepage argument)");
 		return false;
 	}
 	if (cfg->zero_pool_huge >= HPAGE_PMD_SIZE && ff_zero_once_unsupported()) {
