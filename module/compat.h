@@ -114,16 +114,10 @@ static inline void ff_pte_mkold(pte_t *ptep)
  * fifth is whatever the register holds, and never read.
  */
 #ifdef FF_HAVE_VMA_ALLOC_FOLIO_HUGEPAGE
-#define FF_ALLOC_HOOK_OK		1
 #define FF_VMA_ALLOC_NARGS		5
 #define ff_vma_alloc_folio_call(gfp, order, vma, addr, hugepage) \
 	ff_vma_alloc_folio_orig(gfp, order, vma, addr, hugepage)
 #else
-/*
- * Builds, but is not yet safe there: with the allocation hook on, 7.3.4
- * takes an int3 entering the trampoline (issue 11).  The pools refuse.
- */
-#define FF_ALLOC_HOOK_OK		0
 #define FF_VMA_ALLOC_NARGS		4
 #define ff_vma_alloc_folio_call(gfp, order, vma, addr, hugepage) \
 	ff_vma_alloc_folio_orig(gfp, order, vma, addr)

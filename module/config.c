@@ -56,12 +56,6 @@ static bool ff_config_valid(const struct ff_config *cfg,
 		NL_SET_ERR_MSG(extack, "zero-once is not supported here");
 		return false;
 	}
-	if (!FF_ALLOC_HOOK_OK &&
-	    (cfg->zero_pool >= PAGE_SIZE || cfg->zero_pool_huge >= HPAGE_PMD_SIZE)) {
-		NL_SET_ERR_MSG(extack,
-			       "the zero pools are not supported on this kernel yet (vma_alloc_folio() without its hugepage argument)");
-		return false;
-	}
 	if (cfg->zero_pool_huge >= HPAGE_PMD_SIZE && ff_zero_once_unsupported()) {
 		NL_SET_ERR_MSG(extack,
 			       "zero-pool-huge needs the huge-page clear hook, which is not supported here");

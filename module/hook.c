@@ -128,6 +128,10 @@ bool notrace ff_alloc_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
  * function (it cannot recurse), and leaves the test for our own call to
  * the original from @wrapper (ff_own_call()) for last.
  *
+ * Aligned as SYM_FUNC_START aligns a function: 7.x's ftrace takes an
+ * odd direct-call address for a request to jump (bit 0,
+ * ftrace_is_jmp()) and would enter the byte before an odd trampoline.
+ *
  * IBT- and ORC-correct by construction: ENDBR (its address is taken),
  * plain pushes and pops that objtool follows (and a frame where frame
  * pointers are the unwinder), no stack switch, the kernel's own RET
@@ -136,6 +140,7 @@ bool notrace ff_alloc_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
  */
 #define FF_TRAMPOLINE(entry, decide, wrapper, nargs)			\
 	asm(".pushsection .text, \"ax\", @progbits\n"			\
+	    ".balign 16\n"						\
 	    ".type " #entry ", @function\n"				\
 	    ".globl " #entry "\n"					\
 	    #entry ":\n\t"						\
