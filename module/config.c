@@ -32,7 +32,9 @@ module_param(disable, bool, 0444);
 MODULE_PARM_DESC(disable, "1: hook nothing this boot (fastfault.disable=1 on the kernel command line)");
 
 /* Read locklessly on the fault path, written under ff_config_lock. */
-unsigned int ff_anon_window = 1;
+unsigned int ff_anon_window __read_mostly = 1;
+bool ff_sys_zero_once __read_mostly;
+bool ff_sys_pool_access __read_mostly = true;
 
 static DEFINE_MUTEX(ff_config_lock);
 static struct ff_config ff_config_cur;
@@ -49,6 +51,10 @@ static bool ff_config_valid(const struct ff_config *cfg,
 	    (cfg->zero_nontemporal && !ff_pool_nontemporal_allowed())) {
 		NL_SET_ERR_MSG(extack,
 			       "zero-nontemporal needs init_on_alloc=0 and init_on_free=0");
+		return false;
+	}
+	if (cfg->pool_access > 1) {
+		NL_SET_ERR_MSG(extack, "pool-access out of range");
 		return false;
 	}
 	if (cfg->zero_once > 1 ||
@@ -86,6 +92,7 @@ int ff_config_init(void)
 	ff_config_cur.file_fault_around = ff_knob_get();
 	ff_config_cur.zero_pool = ff_pool_get_size(FF_POOL_SMALL);
 	ff_config_cur.zero_pool_huge = ff_pool_get_size(FF_POOL_HUGE);
+	ff_config_cur.pool_access = 1;
 	/*
 	 * Where the allocator leaves clearing to us, non-temporal stores:
 	 * measured (make bench-zeroing) to clear a page in less than half
@@ -96,19 +103,30 @@ int ff_config_init(void)
 	ff_config_cur.zero_nontemporal = ff_pool_nontemporal_allowed();
 	ff_pool_set_nontemporal(ff_config_cur.zero_nontemporal);
 	WRITE_ONCE(ff_anon_window, 1);
+	WRITE_ONCE(ff_sys_zero_once, false);
+	WRITE_ONCE(ff_sys_pool_access, true);
 	mutex_unlock(&ff_config_lock);
 	return 0;
 }
 
 /*
  * The hook and the file knob put themselves back in their own exit
- * functions; only the window read on the fault path is left to reset.
+ * functions; the values read on the fault path and the scopes (with
+ * their cgroup references) are left to reset.
  */
+void ff_config_stop(void)
+{
+	ff_scopes_stop_gc(&ff_config_lock);
+}
+
 void ff_config_exit(void)
 {
 	mutex_lock(&ff_config_lock);
 	WRITE_ONCE(ff_anon_window, 1);
+	WRITE_ONCE(ff_sys_zero_once, false);
+	WRITE_ONCE(ff_sys_pool_access, true);
 	ff_zero_once_set(false, false);
+	ff_scopes_publish(&ff_config_lock, NULL);
 	mutex_unlock(&ff_config_lock);
 }
 
@@ -124,50 +142,109 @@ void ff_config_get(struct ff_config *cfg)
 	mutex_unlock(&ff_config_lock);
 }
 
-static unsigned int ff_config_hooks(const struct ff_config *cfg)
+/* The hooks that @cfg with the scopes @sc needs. */
+static unsigned int ff_config_hooks(const struct ff_config *cfg,
+				    const struct ff_scopes *sc)
 {
 	unsigned int hooks = 0;
 
-	if (cfg->anon_fault_around > 1)
+	if (cfg->anon_fault_around > 1 ||
+	    ff_scopes_max(sc, FF_SCOPE_ANON_FAULT_AROUND) > 1)
 		hooks |= FF_HOOK_FAULT;
 	/* the pool holds whole pages: less than one is no pool */
 	if (cfg->zero_pool >= PAGE_SIZE)
 		hooks |= FF_HOOK_ALLOC;
-	if (cfg->zero_once || cfg->zero_pool_huge >= HPAGE_PMD_SIZE)
+	if (cfg->zero_once || ff_scopes_max(sc, FF_SCOPE_ZERO_ONCE) ||
+	    cfg->zero_pool_huge >= HPAGE_PMD_SIZE)
 		hooks |= FF_HOOK_ALLOC | FF_HOOK_CLEAR;
 	return hooks;
 }
 
-/* May the clear hook skip a clear, for zero-once and for the huge pool? */
-static void ff_config_skips(const struct ff_config *cfg, bool *once,
-			    bool *pool)
+/*
+ * May the clear hook skip a clear, for zero-once (for some task: the
+ * system-wide setting or a scope's) and for the huge pool?
+ */
+static void ff_config_skips(const struct ff_config *cfg,
+			    const struct ff_scopes *sc, bool *once, bool *pool)
 {
-	*once = cfg->zero_once;
+	*once = cfg->zero_once || ff_scopes_max(sc, FF_SCOPE_ZERO_ONCE);
 	*pool = cfg->zero_pool_huge >= HPAGE_PMD_SIZE;
 }
 
-int ff_config_set(const struct ff_config *cfg, struct netlink_ext_ack *extack)
+/*
+ * Under the lock: the hooks for @cfg and the scopes @next, then @next
+ * itself in effect (it is consumed either way).  The zero pools' sizes
+ * and the file knob are the caller's.
+ */
+static int ff_config_apply(const struct ff_config *cfg, struct ff_scopes *next,
+			   struct netlink_ext_ack *extack)
 {
-	bool once, pool, old_once, old_pool_huge_on, skips_change;
+	struct ff_scopes *cur = rcu_dereference_protected(ff_scopes,
+				lockdep_is_held(&ff_config_lock));
+	bool once, pool, old_once, old_pool, skips_change;
+	int err;
+
+	/*
+	 * What the clear hook may skip goes on before the hooks and off
+	 * after them (in between, both the old and the new): a clear
+	 * skipped must find its note, a note never outlives its
+	 * enablement.
+	 */
+	ff_config_skips(&ff_config_cur, cur, &old_once, &old_pool);
+	ff_config_skips(cfg, next, &once, &pool);
+	skips_change = once != old_once || pool != old_pool;
+	if (skips_change)
+		ff_zero_once_set(once || old_once, pool || old_pool);
+	err = ff_hook_update(ff_config_hooks(cfg, next), extack);
+	if (err) {
+		if (skips_change)
+			ff_zero_once_set(old_once, old_pool);
+		kfree(next);
+		return err;
+	}
+
+	/* nothing below can fail */
+	ff_scopes_publish(&ff_config_lock, next);
+	if (skips_change)
+		ff_zero_once_set(once, pool);
+	ff_pool_set_nontemporal(cfg->zero_nontemporal);
+	WRITE_ONCE(ff_anon_window, cfg->anon_fault_around);
+	WRITE_ONCE(ff_sys_zero_once, cfg->zero_once);
+	WRITE_ONCE(ff_sys_pool_access, cfg->pool_access);
+	ff_config_cur = *cfg;
+	return 0;
+}
+
+int ff_config_set(const struct ff_config *cfg, const struct ff_scope_edit *e,
+		  unsigned int n, struct netlink_ext_ack *extack)
+{
+	struct ff_scopes *next;
 	u64 old_pool, old_huge;
 	u32 old_file;
 	int err;
 
 	if (!ff_config_valid(cfg, extack))
 		return -EINVAL;
-	if (disable && ff_config_hooks(cfg)) {
-		NL_SET_ERR_MSG(extack,
-			       "fastfault.disable=1 was given at boot: nothing is hooked until the module is loaded without it");
-		return -EOPNOTSUPP;
-	}
 
 	mutex_lock(&ff_config_lock);
+
+	/* the scopes first: building them may fail, and changes nothing */
+	err = ff_scopes_build(&ff_config_lock, e, n, &next, extack);
+	if (err)
+		goto out;
+	if (disable && ff_config_hooks(cfg, next)) {
+		NL_SET_ERR_MSG(extack,
+			       "fastfault.disable=1 was given at boot: nothing is hooked until the module is loaded without it");
+		kfree(next);
+		err = -EOPNOTSUPP;
+		goto out;
+	}
 
 	old_file = ff_knob_get();
 	if (cfg->file_fault_around != old_file) {
 		err = ff_knob_set(cfg->file_fault_around, extack);
 		if (err)
-			goto out;
+			goto free_next;
 	}
 
 	old_pool = ff_pool_get_size(FF_POOL_SMALL);
@@ -184,30 +261,9 @@ int ff_config_set(const struct ff_config *cfg, struct netlink_ext_ack *extack)
 			goto undo_pool;
 	}
 
-	/*
-	 * What the clear hook may skip goes on before the hooks and off
-	 * after them (in between, both the old and the new): a clear
-	 * skipped must find its note, a note never outlives its
-	 * enablement.
-	 */
-	ff_config_skips(&ff_config_cur, &old_once, &old_pool_huge_on);
-	ff_config_skips(cfg, &once, &pool);
-	skips_change = once != old_once || pool != old_pool_huge_on;
-	if (skips_change)
-		ff_zero_once_set(once || old_once, pool || old_pool_huge_on);
-	err = ff_hook_update(ff_config_hooks(cfg), extack);
-	if (err) {
-		if (skips_change)
-			ff_zero_once_set(old_once, old_pool_huge_on);
+	err = ff_config_apply(cfg, next, extack);
+	if (err)
 		goto undo_huge;
-	}
-	if (skips_change)
-		ff_zero_once_set(once, pool);
-
-	/* nothing below can fail */
-	ff_pool_set_nontemporal(cfg->zero_nontemporal);
-	WRITE_ONCE(ff_anon_window, cfg->anon_fault_around);
-	ff_config_cur = *cfg;
 	ff_config_cur.file_fault_around = ff_knob_get();
 	ff_config_cur.zero_pool = ff_pool_get_size(FF_POOL_SMALL);
 	ff_config_cur.zero_pool_huge = ff_pool_get_size(FF_POOL_HUGE);
@@ -225,6 +281,50 @@ undo_pool:
 undo_knob:
 	if (cfg->file_fault_around != old_file && ff_knob_set(old_file, NULL))
 		pr_warn("could not restore file-fault-around %u\n", old_file);
+	goto out;
+free_next:
+	kfree(next);
+out:
+	mutex_unlock(&ff_config_lock);
+	return err;
+}
+
+int ff_config_scopes(int (*fn)(const struct ff_scope *s, void *arg), void *arg)
+{
+	int ret;
+
+	mutex_lock(&ff_config_lock);
+	ret = ff_scopes_for_each(&ff_config_lock, fn, arg);
+	mutex_unlock(&ff_config_lock);
+	return ret;
+}
+
+/*
+ * From scope.c's work item: the scopes of removed cgroups dropped, and
+ * the hooks only they needed turned off.
+ */
+int ff_config_prune_scopes(void)
+{
+	struct ff_scopes *next, *cur;
+	unsigned int before, after;
+	int err;
+
+	mutex_lock(&ff_config_lock);
+	cur = rcu_dereference_protected(ff_scopes,
+					lockdep_is_held(&ff_config_lock));
+	before = cur ? cur->nr : 0;
+	err = ff_scopes_build(&ff_config_lock, NULL, 0, &next, NULL);
+	if (err)
+		goto out;
+	after = next ? next->nr : 0;
+	if (!ff_scopes_changed(&ff_config_lock, next)) {
+		kfree(next);
+		goto out;
+	}
+	/* fewer hooks than before: turning hooks off cannot fail */
+	err = ff_config_apply(&ff_config_cur, next, NULL);
+	if (!err)
+		err = before - after;
 out:
 	mutex_unlock(&ff_config_lock);
 	return err;

@@ -4,6 +4,7 @@
  *
  *   main.c          init and exit
  *   config.c        the settings, validated and applied all or nothing
+ *   scope.c         the settings of a cgroup subtree
  *   netlink.c       the generic netlink family
  *   stats.c         per-CPU counters
  *   knob.c          the kernel's own file fault-around knob
@@ -21,10 +22,13 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/vmstat.h>
 #include <linux/fastfault.h>
 
 struct netlink_ext_ack;
+struct ff_scope;
+struct ff_scope_edit;
 
 /*
  * Is there room for @pages more pages of kind @gfp on node @nid without
@@ -62,22 +66,91 @@ struct ff_config {
 	u32 zero_nontemporal;	/* FASTFAULT_A_ZERO_NONTEMPORAL, 0 or 1 */
 	u32 zero_once;		/* FASTFAULT_A_ZERO_ONCE, 0 or 1 */
 	u64 zero_pool_huge;	/* FASTFAULT_A_ZERO_POOL_HUGE, bytes */
+	u32 pool_access;	/* FASTFAULT_A_POOL_ACCESS, 0 or 1 */
 };
 
 /*
- * The anonymous window read on the fault path; written only under the
- * config mutex.
+ * The system-wide values the fault path reads (a scope may replace them
+ * for its tasks: ff_scoped()); written only under the config mutex.
  */
 extern unsigned int ff_anon_window;
+extern bool ff_sys_zero_once;
+extern bool ff_sys_pool_access;
 
 int ff_config_init(void);
 void ff_config_exit(void);
 void ff_config_get(struct ff_config *cfg);
 /*
- * Apply @cfg (a full configuration: start from ff_config_get()) or
- * nothing.  Returns 0, or a negative errno with @extack set.
+ * Apply @cfg (a full configuration: start from ff_config_get()) and the
+ * @n scope edits @e, or nothing.  Returns 0, or a negative errno with
+ * @extack set.
  */
-int ff_config_set(const struct ff_config *cfg, struct netlink_ext_ack *extack);
+int ff_config_set(const struct ff_config *cfg, const struct ff_scope_edit *e,
+		  unsigned int n, struct netlink_ext_ack *extack);
+/* The scopes in effect, under the config mutex: as ff_scopes_for_each() */
+int ff_config_scopes(int (*fn)(const struct ff_scope *s, void *arg), void *arg);
+/* Drop the scopes of removed cgroups; returns how many, or an errno */
+int ff_config_prune_scopes(void);
+/* At unload, first: the scopes' work item stopped */
+void ff_config_stop(void);
+
+/* scope.c: settings for the tasks of a cgroup subtree */
+enum ff_scope_key {
+	FF_SCOPE_ANON_FAULT_AROUND,	/* FASTFAULT_A_ANON_FAULT_AROUND */
+	FF_SCOPE_ZERO_ONCE,		/* FASTFAULT_A_ZERO_ONCE */
+	FF_SCOPE_POOL_ACCESS,		/* FASTFAULT_A_POOL_ACCESS */
+	FF_SCOPE_KEYS
+};
+
+struct cgroup;
+
+struct ff_scope {
+	struct cgroup *cgrp;		/* a reference */
+	u32 has;			/* BIT(enum ff_scope_key) it sets */
+	u32 val[FF_SCOPE_KEYS];
+};
+
+struct ff_scopes {
+	unsigned int nr;
+	struct ff_scope s[FASTFAULT_SCOPES_MAX];	/* deepest first */
+};
+
+/* A request's change to one cgroup's scope. */
+struct ff_scope_edit {
+	struct cgroup *cgrp;		/* the caller's reference */
+	u32 set;			/* BIT(key): set to val[key] */
+	u32 unset;			/* BIT(key): remove */
+	u32 val[FF_SCOPE_KEYS];
+	const struct nlattr *nla;	/* its FASTFAULT_A_SCOPE, for errors */
+};
+
+extern struct ff_scopes __rcu *ff_scopes;
+
+u32 ff_scope_lookup(enum ff_scope_key key, u32 dflt);
+
+/* Are there scopes?  The one thing the fault path reads while there are none. */
+static __always_inline bool ff_scopes_exist(void)
+{
+	return unlikely(rcu_access_pointer(ff_scopes));
+}
+
+/* The current task's value of @key: @dflt, the system-wide one, or its scope's. */
+static __always_inline u32 ff_scoped(enum ff_scope_key key, u32 dflt)
+{
+	return ff_scopes_exist() ? ff_scope_lookup(key, dflt) : dflt;
+}
+
+struct mutex;
+int ff_scopes_build(struct mutex *lock, const struct ff_scope_edit *e,
+		    unsigned int n, struct ff_scopes **next,
+		    struct netlink_ext_ack *extack);
+bool ff_scopes_changed(struct mutex *lock, const struct ff_scopes *next);
+u32 ff_scopes_max(const struct ff_scopes *t, enum ff_scope_key key);
+void ff_scopes_publish(struct mutex *lock, struct ff_scopes *next);
+int ff_scopes_for_each(struct mutex *lock,
+		       int (*fn)(const struct ff_scope *s, void *arg),
+		       void *arg);
+void ff_scopes_stop_gc(struct mutex *lock);
 
 /* stats.c */
 struct ff_stats {

@@ -15,7 +15,9 @@
  *
  * The hook asks three questions before the fault, so that every other
  * fault goes its way untouched (ff_fault_around_wanted()): is this a user
- * write fault on private anonymous memory (ff_eligible()), is it the page
+ * write fault on private anonymous memory (ff_eligible()) by a task whose
+ * window (its cgroup scope's, or the system-wide one) is more than a
+ * page, is it the page
  * next to the last one this CPU faulted in that mm (ff_next_to_last(), a
  * per-CPU word that spares sparse and random faults the page-table
  * walk), and are the pages next to it mapped already (ff_stream())?
@@ -251,6 +253,14 @@ bool notrace ff_fault_around_wanted(struct vm_area_struct *vma,
 {
 	if (!ff_eligible(vma, flags))
 		return false;
+	/* a scope may turn fault-around off (or on) for this task */
+	if (ff_scopes_exist() &&
+	    ff_scope_lookup(FF_SCOPE_ANON_FAULT_AROUND,
+			    READ_ONCE(ff_anon_window)) <= 1) {
+		ff_stat_inc(FASTFAULT_STAT_FAULTS);
+		ff_stat_inc(FASTFAULT_STAT_SKIP_INELIGIBLE);
+		return false;
+	}
 	if (ff_next_to_last(vma->vm_mm, address & PAGE_MASK))
 		return ff_stream(vma, address, caller);
 	ff_stat_inc(FASTFAULT_STAT_FAULTS);
@@ -307,7 +317,8 @@ static void ff_mkold(pte_t *pte)
 vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 			   unsigned int flags, vm_fault_t ret)
 {
-	unsigned int max = READ_ONCE(ff_anon_window);
+	unsigned int max = ff_scoped(FF_SCOPE_ANON_FAULT_AROUND,
+				     READ_ONCE(ff_anon_window));
 	unsigned int behind = 0, ahead = 0, window = 0, n = 0, done = 0, i;
 	unsigned int nflags = flags & (FAULT_FLAG_WRITE | FF_FAULT_FLAG_VMA_LOCK);
 	unsigned long lo, hi, addr;

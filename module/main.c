@@ -58,6 +58,7 @@ err_knob:
 static void __exit fastfault_exit(void)
 {
 	/* First: no request may run while the rest goes away. */
+	ff_config_stop();
 	ff_netlink_exit();
 	ff_config_exit();
 	ff_hook_exit();

@@ -23,10 +23,14 @@
  */
 #include <linux/bitmap.h>
 #include <linux/capability.h>
+#include <linux/cgroup.h>
 #include <linux/cpumask.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/stddef.h>
 #include <net/genetlink.h>
 #include "fastfault.h"
@@ -60,6 +64,14 @@ static const struct ff_nl_key ff_nl_keys[] = {
 	FF_KEY(FASTFAULT_A_ZERO_NONTEMPORAL, zero_nontemporal),
 	FF_KEY(FASTFAULT_A_ZERO_ONCE, zero_once),
 	FF_KEY(FASTFAULT_A_ZERO_POOL_HUGE, zero_pool_huge),
+	FF_KEY(FASTFAULT_A_POOL_ACCESS, pool_access),
+};
+
+/* The keys a cgroup scope may set, by enum ff_scope_key. */
+static const int ff_nl_scope_attrs[FF_SCOPE_KEYS] = {
+	[FF_SCOPE_ANON_FAULT_AROUND] = FASTFAULT_A_ANON_FAULT_AROUND,
+	[FF_SCOPE_ZERO_ONCE] = FASTFAULT_A_ZERO_ONCE,
+	[FF_SCOPE_POOL_ACCESS] = FASTFAULT_A_POOL_ACCESS,
 };
 
 static_assert(sizeof_field(struct ff_config, anon_fault_around) == sizeof(u32));
@@ -68,6 +80,7 @@ static_assert(sizeof_field(struct ff_config, zero_pool) == sizeof(u64));
 static_assert(sizeof_field(struct ff_config, zero_nontemporal) == sizeof(u32));
 static_assert(sizeof_field(struct ff_config, zero_once) == sizeof(u32));
 static_assert(sizeof_field(struct ff_config, zero_pool_huge) == sizeof(u64));
+static_assert(sizeof_field(struct ff_config, pool_access) == sizeof(u32));
 
 static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1];
 
@@ -116,6 +129,46 @@ static bool ff_nl_config_equal(const struct ff_config *a,
 	return true;
 }
 
+#define FF_NL_SYSTEM_WIDE(_key) {					\
+	.type = NLA_REJECT,						\
+	.reject_message = _key " is system-wide: it cannot be set for a cgroup", \
+}
+
+/*
+ * Inside a request's FASTFAULT_A_SCOPE: the cgroup, the scoped keys and
+ * the keys to unset (which bits: checked in ff_nl_scope_edit()).
+ */
+static const struct nla_policy ff_nl_scope_policy[FASTFAULT_A_MAX + 1] = {
+	[FASTFAULT_A_PAD] = {
+		.type = NLA_REJECT,
+		.reject_message = "padding is not a request attribute",
+	},
+	[FASTFAULT_A_FAULT_AROUND] =
+		NLA_POLICY_RANGE(NLA_U32, 1, FASTFAULT_FAULT_AROUND_MAX),
+	[FASTFAULT_A_ANON_FAULT_AROUND] =
+		NLA_POLICY_RANGE(NLA_U32, 1, FASTFAULT_FAULT_AROUND_MAX),
+	[FASTFAULT_A_FILE_FAULT_AROUND] = FF_NL_SYSTEM_WIDE("file-fault-around"),
+	[FASTFAULT_A_ZERO_POOL] = FF_NL_SYSTEM_WIDE("zero-pool"),
+	[FASTFAULT_A_ZERO_NONTEMPORAL] = FF_NL_SYSTEM_WIDE("zero-nontemporal"),
+	[FASTFAULT_A_ZERO_ONCE] = NLA_POLICY_MAX(NLA_U32, 1),
+	[FASTFAULT_A_ZERO_POOL_HUGE] = FF_NL_SYSTEM_WIDE("zero-pool-huge"),
+	[FASTFAULT_A_POOL_ACCESS] = NLA_POLICY_MAX(NLA_U32, 1),
+	[FASTFAULT_A_SCOPE] = {
+		.type = NLA_REJECT,
+		.reject_message = "a scope cannot hold another",
+	},
+	[FASTFAULT_A_CGROUP_FD] = { .type = NLA_U32 },
+	[FASTFAULT_A_UNSET] = { .type = NLA_U64 },
+	[FASTFAULT_A_CGROUP_PATH] = {
+		.type = NLA_REJECT,
+		.reject_message = "cgroup-path is reply only: give cgroup-fd",
+	},
+	[FASTFAULT_A_CGROUP_ID] = {
+		.type = NLA_REJECT,
+		.reject_message = "cgroup-id is reply only: give cgroup-fd",
+	},
+};
+
 static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1] = {
 	[FASTFAULT_A_PAD] = {
 		.type = NLA_REJECT,
@@ -155,15 +208,72 @@ static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1] = {
 		.type = NLA_REJECT,
 		.reject_message = "huge-pool-node is reply only",
 	},
+	[FASTFAULT_A_POOL_ACCESS] = NLA_POLICY_MAX(NLA_U32, 1),
+	[FASTFAULT_A_SCOPE] = NLA_POLICY_NESTED(ff_nl_scope_policy),
+	[FASTFAULT_A_CGROUP_FD] = {
+		.type = NLA_REJECT,
+		.reject_message = "cgroup-fd goes inside a scope",
+	},
+	[FASTFAULT_A_UNSET] = {
+		.type = NLA_REJECT,
+		.reject_message = "unset goes inside a scope",
+	},
+	[FASTFAULT_A_CGROUP_PATH] = {
+		.type = NLA_REJECT,
+		.reject_message = "cgroup-path is reply only",
+	},
+	[FASTFAULT_A_CGROUP_ID] = {
+		.type = NLA_REJECT,
+		.reject_message = "cgroup-id is reply only",
+	},
 };
 
 static struct genl_family ff_family;
 
+struct ff_nl_fill {
+	struct sk_buff *skb;
+	char *path;		/* PATH_MAX bytes */
+};
+
+/* One scope in effect: its cgroup and the keys it sets. */
+static int ff_nl_put_scope(const struct ff_scope *s, void *arg)
+{
+	struct ff_nl_fill *f = arg;
+	struct nlattr *nest;
+	unsigned int k;
+	int len;
+
+	len = cgroup_path_ns(s->cgrp, f->path, PATH_MAX,
+			     current->nsproxy->cgroup_ns);
+	if (len < 0 || len >= PATH_MAX)
+		strscpy(f->path, "?", PATH_MAX);	/* unnamed: id only */
+
+	nest = nla_nest_start(f->skb, FASTFAULT_A_SCOPE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_string(f->skb, FASTFAULT_A_CGROUP_PATH, f->path) ||
+	    nla_put_u64_64bit(f->skb, FASTFAULT_A_CGROUP_ID, cgroup_id(s->cgrp),
+			      FASTFAULT_A_PAD))
+		goto cancel;
+	for (k = 0; k < FF_SCOPE_KEYS; k++)
+		if ((s->has & BIT(k)) &&
+		    nla_put_u32(f->skb, ff_nl_scope_attrs[k], s->val[k]))
+			goto cancel;
+	nla_nest_end(f->skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(f->skb, nest);
+	return -EMSGSIZE;
+}
+
 static int ff_nl_fill_config(struct sk_buff *skb, const struct ff_config *cfg,
 			     u32 portid, u32 seq, u8 cmd)
 {
+	struct ff_nl_fill f = { .skb = skb };
 	unsigned int i;
 	void *hdr;
+	int err;
 
 	hdr = genlmsg_put(skb, portid, seq, &ff_family, 0, cmd);
 	if (!hdr)
@@ -180,6 +290,16 @@ static int ff_nl_fill_config(struct sk_buff *skb, const struct ff_config *cfg,
 	if (nla_put_string(skb, FASTFAULT_A_VERSION, FASTFAULT_VERSION))
 		goto cancel;
 
+	f.path = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!f.path) {
+		genlmsg_cancel(skb, hdr);
+		return -ENOMEM;
+	}
+	err = ff_config_scopes(ff_nl_put_scope, &f);
+	kfree(f.path);
+	if (err)
+		goto cancel;
+
 	genlmsg_end(skb, hdr);
 	return 0;
 
@@ -188,43 +308,54 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static int ff_nl_reply_config(struct genl_info *info, u8 cmd)
+/*
+ * The configuration in a new message: in the default size, or, where
+ * the scopes' paths do not fit, in room for the longest ones.
+ */
+static struct sk_buff *ff_nl_config_msg(u32 portid, u32 seq, u8 cmd)
 {
+	static const size_t sizes[] = {
+		GENLMSG_DEFAULT_SIZE,
+		GENLMSG_DEFAULT_SIZE + FASTFAULT_SCOPES_MAX * (PATH_MAX + 128),
+	};
 	struct ff_config cfg;
 	struct sk_buff *skb;
-	int err;
+	unsigned int i;
+	int err = -EMSGSIZE;
 
-	skb = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!skb)
-		return -ENOMEM;
-
-	ff_config_get(&cfg);
-	err = ff_nl_fill_config(skb, &cfg, info->snd_portid, info->snd_seq,
-				cmd);
-	if (err) {
+	for (i = 0; i < ARRAY_SIZE(sizes) && err == -EMSGSIZE; i++) {
+		skb = genlmsg_new(sizes[i], GFP_KERNEL);
+		if (!skb)
+			return ERR_PTR(-ENOMEM);
+		ff_config_get(&cfg);
+		err = ff_nl_fill_config(skb, &cfg, portid, seq, cmd);
+		if (!err)
+			return skb;
 		nlmsg_free(skb);
-		return err;
 	}
+	return ERR_PTR(err);
+}
+
+static int ff_nl_reply_config(struct genl_info *info, u8 cmd)
+{
+	struct sk_buff *skb;
+
+	skb = ff_nl_config_msg(info->snd_portid, info->snd_seq, cmd);
+	if (IS_ERR(skb))
+		return PTR_ERR(skb);
 	return genlmsg_reply(skb, info);
 }
 
 void ff_netlink_notify_config(void)
 {
-	struct ff_config cfg;
 	struct sk_buff *skb;
 
 	if (!genl_has_listeners(&ff_family, &init_net, FF_MCGRP_CONFIG))
 		return;
 
-	skb = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
-	if (!skb)
+	skb = ff_nl_config_msg(0, 0, FASTFAULT_CMD_CONFIG_NTF);
+	if (IS_ERR(skb))
 		return;
-
-	ff_config_get(&cfg);
-	if (ff_nl_fill_config(skb, &cfg, 0, 0, FASTFAULT_CMD_CONFIG_NTF)) {
-		nlmsg_free(skb);
-		return;
-	}
 	genlmsg_multicast(&ff_family, skb, 0, FF_MCGRP_CONFIG, GFP_KERNEL);
 }
 
@@ -237,26 +368,183 @@ static bool ff_nl_may_change(struct sk_buff *skb, struct genl_info *info)
 	return false;
 }
 
-/* The policy cannot see an attribute given twice; the last would win. */
-static int ff_nl_check_once(struct genl_info *info)
+/*
+ * The policy cannot see an attribute given twice; the last would win.
+ * Among @len bytes of attributes at @head; FASTFAULT_A_SCOPE may repeat.
+ */
+static int ff_nl_check_once(const struct nlattr *head, int len,
+			    struct netlink_ext_ack *extack)
 {
 	DECLARE_BITMAP(seen, __FASTFAULT_A_MAX) = { 0 };
 	const struct nlattr *nla;
 	int rem;
 
-	nla_for_each_attr(nla, genlmsg_data(info->genlhdr),
-			  genlmsg_len(info->genlhdr), rem) {
+	nla_for_each_attr(nla, head, len, rem) {
 		int type = nla_type(nla);
 
-		if (type <= 0 || type > FASTFAULT_A_MAX)
+		if (type <= 0 || type > FASTFAULT_A_MAX ||
+		    type == FASTFAULT_A_SCOPE)
 			continue;
 		if (__test_and_set_bit(type, seen)) {
-			NL_SET_ERR_MSG_ATTR(info->extack, nla,
+			NL_SET_ERR_MSG_ATTR(extack, nla,
 					    "attribute given more than once");
 			return -EINVAL;
 		}
 	}
 	return 0;
+}
+
+/* Is zero-once refused here?  Then say why, at @nla. */
+static bool ff_nl_zero_once_refused(const struct nlattr *nla,
+				    struct netlink_ext_ack *extack)
+{
+	/* the reason is this kernel's, a static string: not a literal */
+	if (!nla || !nla_get_u32(nla) || !ff_zero_once_unsupported())
+		return false;
+	NL_SET_BAD_ATTR(extack, nla);
+	if (extack)
+		extack->_msg = ff_zero_once_unsupported();
+	return true;
+}
+
+/* The scope keys of FASTFAULT_A_UNSET's bits, or -1 for a bit that is none. */
+static int ff_nl_unset_keys(u64 mask)
+{
+	u32 keys = 0;
+	unsigned int k;
+
+	/* fault-around is the anonymous window's, as in a request */
+	if (mask & BIT_ULL(FASTFAULT_A_FAULT_AROUND)) {
+		keys |= BIT(FF_SCOPE_ANON_FAULT_AROUND);
+		mask &= ~BIT_ULL(FASTFAULT_A_FAULT_AROUND);
+	}
+	for (k = 0; k < FF_SCOPE_KEYS; k++) {
+		if (mask & BIT_ULL(ff_nl_scope_attrs[k])) {
+			keys |= BIT(k);
+			mask &= ~BIT_ULL(ff_nl_scope_attrs[k]);
+		}
+	}
+	return mask ? -1 : keys;
+}
+
+/*
+ * One FASTFAULT_A_SCOPE of a request, @nla, as an edit; on success
+ * @e->cgrp is a reference for the caller to put.
+ */
+static int ff_nl_scope_edit(const struct nlattr *nla, struct ff_scope_edit *e,
+			    struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[FASTFAULT_A_MAX + 1];
+	struct cgroup *cgrp;
+	unsigned int k;
+	int err, keys;
+
+	err = nla_parse_nested(tb, FASTFAULT_A_MAX, nla, ff_nl_scope_policy,
+			       extack);
+	if (err)
+		return err;
+	err = ff_nl_check_once(nla_data(nla), nla_len(nla), extack);
+	if (err)
+		return err;
+	if (!tb[FASTFAULT_A_CGROUP_FD]) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "a scope needs cgroup-fd");
+		return -EINVAL;
+	}
+	if (ff_nl_zero_once_refused(tb[FASTFAULT_A_ZERO_ONCE], extack))
+		return -EOPNOTSUPP;
+
+	memset(e, 0, sizeof(*e));
+	e->nla = nla;
+	if (tb[FASTFAULT_A_FAULT_AROUND]) {
+		e->set |= BIT(FF_SCOPE_ANON_FAULT_AROUND);
+		e->val[FF_SCOPE_ANON_FAULT_AROUND] =
+			nla_get_u32(tb[FASTFAULT_A_FAULT_AROUND]);
+	}
+	for (k = 0; k < FF_SCOPE_KEYS; k++) {
+		if (tb[ff_nl_scope_attrs[k]]) {
+			e->set |= BIT(k);
+			e->val[k] = nla_get_u32(tb[ff_nl_scope_attrs[k]]);
+		}
+	}
+	if (tb[FASTFAULT_A_UNSET]) {
+		keys = ff_nl_unset_keys(nla_get_u64(tb[FASTFAULT_A_UNSET]));
+		if (keys < 0) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[FASTFAULT_A_UNSET],
+					    "unset names a key that is not scoped (only anon-fault-around, zero-once and pool-access are)");
+			return -EINVAL;
+		}
+		if (keys & e->set) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[FASTFAULT_A_UNSET],
+					    "unset names a key the same scope sets");
+			return -EINVAL;
+		}
+		e->unset = keys;
+	}
+	if (!e->set && !e->unset) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "a scope with nothing to set or unset");
+		return -EINVAL;
+	}
+
+	cgrp = cgroup_get_from_fd(nla_get_u32(tb[FASTFAULT_A_CGROUP_FD]));
+	if (IS_ERR(cgrp)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[FASTFAULT_A_CGROUP_FD],
+				    "cgroup-fd is not an open cgroup v2 directory");
+		return PTR_ERR(cgrp);
+	}
+	if (!cgroup_parent(cgrp)) {
+		cgroup_put(cgrp);
+		NL_SET_ERR_MSG_ATTR(extack, tb[FASTFAULT_A_CGROUP_FD],
+				    "cgroup-fd is the root cgroup, whose scope is the system-wide setting");
+		return -EINVAL;
+	}
+	e->cgrp = cgrp;
+	return 0;
+}
+
+/* At most this many scopes in one request: each cgroup once. */
+#define FF_NL_EDITS_MAX		(2 * FASTFAULT_SCOPES_MAX)
+
+/*
+ * The request's scopes as edits in @e, *@n of them; the caller puts
+ * their cgroups (ff_nl_put_edits()) whatever this returns.
+ */
+static int ff_nl_scope_edits(struct genl_info *info, struct ff_scope_edit *e,
+			     unsigned int *n)
+{
+	const struct nlattr *nla;
+	unsigned int i;
+	int rem, err;
+
+	nla_for_each_attr(nla, genlmsg_data(info->genlhdr),
+			  genlmsg_len(info->genlhdr), rem) {
+		if (nla_type(nla) != FASTFAULT_A_SCOPE)
+			continue;
+		if (*n == FF_NL_EDITS_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, nla,
+					    "too many scopes in one request");
+			return -E2BIG;
+		}
+		err = ff_nl_scope_edit(nla, &e[*n], info->extack);
+		if (err)
+			return err;
+		for (i = 0; i < *n; i++) {
+			if (e[i].cgrp == e[*n].cgrp) {
+				cgroup_put(e[*n].cgrp);
+				NL_SET_ERR_MSG_ATTR(info->extack, nla,
+						    "the same cgroup in two scopes of one request");
+				return -EINVAL;
+			}
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+static void ff_nl_put_edits(struct ff_scope_edit *e, unsigned int n)
+{
+	while (n--)
+		cgroup_put(e[n].cgrp);
 }
 
 static int ff_nl_config_get(struct sk_buff *skb, struct genl_info *info)
@@ -267,14 +555,16 @@ static int ff_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
+	struct ff_scope_edit *edits;
 	struct ff_config old, cfg;
-	unsigned int i;
+	unsigned int i, n = 0;
 	int err;
 
 	if (!ff_nl_may_change(skb, info))
 		return -EPERM;
 
-	err = ff_nl_check_once(info);
+	err = ff_nl_check_once(genlmsg_data(info->genlhdr),
+			       genlmsg_len(info->genlhdr), info->extack);
 	if (err)
 		return err;
 
@@ -313,15 +603,15 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		return -EOPNOTSUPP;
 	}
 
-	/* the reason is this kernel's, a static string: not a literal */
-	if (tb[FASTFAULT_A_ZERO_ONCE] &&
-	    nla_get_u32(tb[FASTFAULT_A_ZERO_ONCE]) &&
-	    ff_zero_once_unsupported()) {
-		NL_SET_BAD_ATTR(info->extack, tb[FASTFAULT_A_ZERO_ONCE]);
-		if (info->extack)
-			info->extack->_msg = ff_zero_once_unsupported();
+	if (ff_nl_zero_once_refused(tb[FASTFAULT_A_ZERO_ONCE], info->extack))
 		return -EOPNOTSUPP;
-	}
+
+	edits = kcalloc(FF_NL_EDITS_MAX, sizeof(*edits), GFP_KERNEL);
+	if (!edits)
+		return -ENOMEM;
+	err = ff_nl_scope_edits(info, edits, &n);
+	if (err)
+		goto out;
 
 	ff_config_get(&old);
 	cfg = old;
@@ -341,9 +631,9 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 			cfg.file_fault_around = ff_knob_follow(n);
 	}
 
-	err = ff_config_set(&cfg, info->extack);
+	err = ff_config_set(&cfg, edits, n, info->extack);
 	if (err)
-		return err;
+		goto out;
 
 	/*
 	 * The reply carries the values in effect, as read back.  The change
@@ -354,10 +644,13 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		pr_debug("config set: the reply could not be sent\n");
 
 	ff_config_get(&cfg);
-	if (!ff_nl_config_equal(&cfg, &old))
+	if (n || !ff_nl_config_equal(&cfg, &old))
 		ff_netlink_notify_config();
 
-	return 0;
+out:
+	ff_nl_put_edits(edits, n);
+	kfree(edits);
+	return err;
 }
 
 static int ff_nl_put_stats(struct sk_buff *skb, const struct ff_stats *st)

@@ -109,7 +109,8 @@ static bool notrace ff_zo_anon_caller(unsigned long caller)
 bool ff_zero_once_cleared(gfp_t gfp)
 {
 	return READ_ONCE(ff_zo_on) && want_init_on_alloc(gfp) &&
-	       !want_init_on_free();
+	       !want_init_on_free() &&
+	       ff_scoped(FF_SCOPE_ZERO_ONCE, READ_ONCE(ff_sys_zero_once));
 }
 
 /*

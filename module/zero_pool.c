@@ -190,7 +190,8 @@ bool notrace ff_pool_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
 	if (gfp != FF_FAULT_GFP || order || !vma ||
 	    !READ_ONCE(ff_pools[FF_POOL_SMALL].on))
 		return false;
-	if (ff_pool_local_ok(vma))
+	if (ff_scoped(FF_SCOPE_POOL_ACCESS, READ_ONCE(ff_sys_pool_access)) &&
+	    ff_pool_local_ok(vma))
 		return !ff_own_call(caller);
 	ff_stat_inc(FASTFAULT_STAT_POOL_INELIGIBLE);
 	return false;
@@ -206,7 +207,8 @@ bool ff_pool_huge_wanted(int order, struct vm_area_struct *vma)
 	if (order != HPAGE_PMD_ORDER || !vma ||
 	    !READ_ONCE(ff_pools[FF_POOL_HUGE].on))
 		return false;
-	if (ff_pool_local_ok(vma))
+	if (ff_scoped(FF_SCOPE_POOL_ACCESS, READ_ONCE(ff_sys_pool_access)) &&
+	    ff_pool_local_ok(vma))
 		return true;
 	ff_stat_inc(FASTFAULT_STAT_HUGE_POOL_INELIGIBLE);
 	return false;

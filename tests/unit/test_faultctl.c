@@ -193,7 +193,7 @@ static void test_settings(void)
 	   contains(err, "missing value for anon-fault-around") &&
 	   !set.has[FASTFAULT_A_ANON_FAULT_AROUND],
 	   "missing value: %s", err);
-	ok(strcmp(ff_key_list(), "fault-around, anon-fault-around, file-fault-around, zero-pool, zero-nontemporal, zero-once, zero-pool-huge") == 0,
+	ok(strcmp(ff_key_list(), "fault-around, anon-fault-around, file-fault-around, zero-pool, zero-nontemporal, zero-once, zero-pool-huge, pool-access") == 0,
 	   "key list: %s", ff_key_list());
 }
 
@@ -361,11 +361,12 @@ static void test_output(void)
 	set.has[FASTFAULT_A_ZERO_NONTEMPORAL] = false;
 	buf = capture_config(true, false, &set);
 	ok(strcmp(buf, "{\"fault-around\":1,\"anon-fault-around\":8,"
-		       "\"file-fault-around\":16}\n") == 0, "show -j");
+		       "\"file-fault-around\":16,\"scopes\":[]}\n") == 0, "show -j");
 	free(buf);
 	buf = capture_config(true, true, &set);
 	ok(strcmp(buf, "{\n    \"fault-around\": 1,\n    \"anon-fault-around\": 8,\n"
-		       "    \"file-fault-around\": 16\n}\n") == 0, "show -j -p");
+		       "    \"file-fault-around\": 16,\n    \"scopes\": []\n}\n") == 0,
+	   "show -j -p");
 	free(buf);
 
 	f = open_memstream(&buf, &len);
@@ -379,7 +380,8 @@ static void test_output(void)
 	fclose(f);
 	ok(strcmp(buf, "config fault-around 1 anon-fault-around 8 file-fault-around 16\n"
 		       "{\"event\":\"config\",\"fault-around\":1,\"anon-fault-around\":8,"
-		       "\"file-fault-around\":16}\n") == 0, "monitor: human and JSON lines");
+		       "\"file-fault-around\":16,\"scopes\":[]}\n") == 0,
+	   "monitor: human and JSON lines");
 	free(buf);
 
 	memset(st, 0, sizeof(st));
@@ -630,6 +632,173 @@ static void test_live(void)
 	free(buf);
 }
 
+/* ---- cgroup scopes ---- */
+
+static void test_scopes(void)
+{
+	static struct ff_settings set, back;
+	struct ff_scope_set *sc, *sc2;
+	char err[512], *buf = NULL, tmpl[] = "/tmp/faultctl-unit-cg-XXXXXX";
+	size_t len = 0;
+	FILE *f;
+	int fd;
+
+	memset(&set, 0, sizeof(set));
+	sc = ff_settings_scope(&set, "/sys/fs/cgroup/build.slice", err,
+			       sizeof(err));
+	ok(sc && set.nscopes == 1, "scope: added for a new path");
+	ok(ff_settings_scope(&set, "/sys/fs/cgroup/build.slice", err,
+			     sizeof(err)) == sc && set.nscopes == 1,
+	   "scope: the same path is the same scope");
+	ok(ff_scope_add(sc, "fault-around", "8", err, sizeof(err)) == 0 &&
+	   sc->has[FASTFAULT_A_ANON_FAULT_AROUND] &&
+	   sc->val[FASTFAULT_A_ANON_FAULT_AROUND] == 8 &&
+	   !sc->has[FASTFAULT_A_FAULT_AROUND],
+	   "scope: fault-around is the anonymous window there");
+	ok(ff_scope_add(sc, "anon-fault-around", "4", err, sizeof(err)) == -1 &&
+	   contains(err, "more than once for cgroup /sys/fs/cgroup/build.slice"),
+	   "scope: fault-around and anon-fault-around are one key: %s", err);
+	ok(ff_scope_add(sc, "file-fault-around", "32", err, sizeof(err)) == -1 &&
+	   contains(err, "file-fault-around is system-wide"),
+	   "scope: a system-wide key is refused: %s", err);
+	ok(ff_scope_add(sc, "zero-pool", "1M", err, sizeof(err)) == -1 &&
+	   contains(err, "zero-pool is system-wide"),
+	   "scope: zero-pool is refused: %s", err);
+	ok(ff_scope_add(sc, "zero-once", "2", err, sizeof(err)) == -1 &&
+	   contains(err, "out of range"), "scope: values are checked: %s", err);
+	ok(ff_scope_add(sc, "pool-access", "0", err, sizeof(err)) == 0 &&
+	   ff_scope_unset(sc, "pool-access", err, sizeof(err)) == -1,
+	   "scope: a key set and unset at once is refused: %s", err);
+	ok(ff_scope_unset(sc, "zero-once", err, sizeof(err)) == 0 &&
+	   sc->unset == 1ULL << FASTFAULT_A_ZERO_ONCE,
+	   "scope: unset KEY is its attribute's bit");
+	ok(ff_scope_unset(sc, "zero-pool", err, sizeof(err)) == -1 &&
+	   contains(err, "system-wide"), "scope: unset of a system-wide key refused");
+	ok(ff_scope_all_keys() == (1ULL << FASTFAULT_A_FAULT_AROUND |
+				   1ULL << FASTFAULT_A_ANON_FAULT_AROUND |
+				   1ULL << FASTFAULT_A_ZERO_ONCE |
+				   1ULL << FASTFAULT_A_POOL_ACCESS),
+	   "scope: unset without KEY names every scoped key");
+	ok(!ff_settings_empty(&set), "scope: settings with a scope are not empty");
+	ok(ff_settings_scope(&set, "", err, sizeof(err)) == NULL &&
+	   contains(err, "cgroup needs a path"), "scope: an empty path is refused");
+	memset(&set, 0, sizeof(set));
+	while (set.nscopes < FF_MAX_SCOPES) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "/cg/%zu", set.nscopes);
+		if (!ff_settings_scope(&set, p, err, sizeof(err)))
+			break;
+	}
+	ok(set.nscopes == FF_MAX_SCOPES &&
+	   !ff_settings_scope(&set, "/cg/one-more", err, sizeof(err)) &&
+	   contains(err, "too many cgroups"), "scope: at most %d in a request: %s",
+	   FF_MAX_SCOPES, err);
+
+	/* the configuration file: KEY VALUE cgroup PATH */
+	ok(read_conf("anon-fault-around 4\n"
+		     "fault-around 16 cgroup /sys/fs/cgroup/a.slice\n"
+		     "zero-once = 1 cgroup /sys/fs/cgroup/a.slice # c\n"
+		     "pool-access 0 cgroup /sys/fs/cgroup/b.slice\n",
+		     &set, err, sizeof(err)) == 0 && set.nscopes == 2 &&
+	   set.val[FASTFAULT_A_ANON_FAULT_AROUND] == 4 &&
+	   set.scope[0].val[FASTFAULT_A_ANON_FAULT_AROUND] == 16 &&
+	   set.scope[0].has[FASTFAULT_A_ZERO_ONCE] &&
+	   !strcmp(set.scope[1].path, "/sys/fs/cgroup/b.slice") &&
+	   set.scope[1].has[FASTFAULT_A_POOL_ACCESS] &&
+	   set.scope[1].val[FASTFAULT_A_POOL_ACCESS] == 0,
+	   "conf: scope lines, grouped by cgroup (%s)", err);
+	ok(read_conf("fault-around 8 cgroup\n", &set, err, sizeof(err)) == -1 &&
+	   contains(err, "test.conf:1: cgroup needs a PATH"),
+	   "conf: cgroup without PATH: %s", err);
+	ok(read_conf("fault-around 8 cgroup /a /b\n", &set, err, sizeof(err)) == -1 &&
+	   contains(err, "unexpected '/b'"), "conf: a word after PATH: %s", err);
+	ok(read_conf("zero-pool 8M cgroup /a\n", &set, err, sizeof(err)) == -1 &&
+	   contains(err, "zero-pool is system-wide"),
+	   "conf: a system-wide key for a cgroup: %s", err);
+	ok(read_conf("fault-around 8 cgroup /a\nanon-fault-around 8 cgroup /a\n",
+		     &set, err, sizeof(err)) == -1 &&
+	   contains(err, "test.conf:2:"), "conf: a scope's key twice: %s", err);
+
+	/* showconf writes what apply reads back */
+	memset(&set, 0, sizeof(set));
+	set.has[FASTFAULT_A_ZERO_ONCE] = true;
+	sc = ff_settings_scope(&set, "/sys/fs/cgroup/x.slice", err, sizeof(err));
+	sc->has[FASTFAULT_A_ANON_FAULT_AROUND] = true;
+	sc->val[FASTFAULT_A_ANON_FAULT_AROUND] = 32;
+	sc->has[FASTFAULT_A_POOL_ACCESS] = true;
+	sc->val[FASTFAULT_A_POOL_ACCESS] = 1;
+	sc2 = ff_settings_scope(&set, "/sys/fs/cgroup/with space", err,
+				sizeof(err));
+	sc2->id = 77;
+	sc2->has[FASTFAULT_A_ZERO_ONCE] = true;
+	f = open_memstream(&buf, &len);
+	ff_conf_write(f, &set);
+	fclose(f);
+	ok(contains(buf, "\nzero-once 0\n") &&
+	   contains(buf, "\nanon-fault-around 32 cgroup /sys/fs/cgroup/x.slice\n") &&
+	   contains(buf, "\npool-access 1 cgroup /sys/fs/cgroup/x.slice\n") &&
+	   contains(buf, "# cgroup id 77 left out"),
+	   "showconf: scope lines; a path the file cannot hold is a comment");
+	ok(read_conf(buf, &back, err, sizeof(err)) == 0 && back.nscopes == 1 &&
+	   back.scope[0].val[FASTFAULT_A_ANON_FAULT_AROUND] == 32 &&
+	   back.scope[0].has[FASTFAULT_A_POOL_ACCESS] &&
+	   back.has[FASTFAULT_A_ZERO_ONCE],
+	   "showconf | apply: the scopes read back (%s)", err);
+	free(buf);
+
+	/* show: human and JSON */
+	set.nscopes = 1;
+	sc->id = 1234;
+	buf = capture_config(false, false, &set);
+	ok(contains(buf, "zero-once          0 (off)\ncgroup /sys/fs/cgroup/x.slice\n"
+		    "  anon-fault-around  32 pages\n  pool-access        1\n"),
+	   "show: a scope's keys under its cgroup: %s", buf);
+	free(buf);
+	buf = capture_config(true, false, &set);
+	ok(!strcmp(buf, "{\"zero-once\":0,\"scopes\":[{\"cgroup\":"
+		   "\"/sys/fs/cgroup/x.slice\",\"cgroup-id\":1234,"
+		   "\"anon-fault-around\":32,\"pool-access\":1}]}\n"),
+	   "show -j: scopes: %s", buf);
+	free(buf);
+
+	/* opening a cgroup: what is not one is refused, naming it */
+	ok(ff_cgroup_open("/nonexistent/cg", err, sizeof(err)) == -1 &&
+	   contains(err, "cgroup /nonexistent/cg: No such file or directory"),
+	   "cgroup: a missing directory: %s", err);
+	if (mkdtemp(tmpl)) {
+		ok(ff_cgroup_open(tmpl, err, sizeof(err)) == -1 &&
+		   contains(err, "not a cgroup v2 directory"),
+		   "cgroup: a directory that is not a cgroup: %s", err);
+		rmdir(tmpl);
+	}
+	{
+		static const char mi[] =
+			"22 1 0:21 / /proc rw - proc proc rw\n"
+			"30 25 0:26 /sub /mnt/bind rw - cgroup2 cgroup2 rw\n"
+			"31 25 0:26 / /sys/fs/cgroup\\040v2 rw,nosuid - cgroup2 cgroup2 rw\n"
+			"32 25 0:26 / /second rw - cgroup2 cgroup2 rw\n";
+		static const char none[] = "22 1 0:21 / /proc rw - proc proc rw\n";
+		char out[FF_PATH_MAX];
+
+		f = fmemopen((void *)mi, sizeof(mi) - 1, "r");
+		ok(f && ff_cgroup2_mount_in(f, out, sizeof(out)) == 0 &&
+		   !strcmp(out, "/sys/fs/cgroup v2"),
+		   "cgroup: the first cgroup2 mount of its root, escapes decoded: '%s'",
+		   out);
+		if (f)
+			fclose(f);
+		f = fmemopen((void *)none, sizeof(none) - 1, "r");
+		ok(f && ff_cgroup2_mount_in(f, out, sizeof(out)) == -1 && !out[0],
+		   "cgroup: no cgroup2 mount");
+		if (f)
+			fclose(f);
+		ff_cgroup_abs("?", out, sizeof(out));
+		ok(!strcmp(out, "?"), "cgroup: an unnamed cgroup stays '?'");
+	}
+	(void)fd;
+}
+
 int main(void)
 {
 	test_values();
@@ -640,6 +809,7 @@ int main(void)
 	test_settings();
 	test_conf();
 	test_output();
+	test_scopes();
 	printf("1..%d\n", n_tests);
 	if (n_failed)
 		printf("# %d of %d failed\n", n_failed, n_tests);

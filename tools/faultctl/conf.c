@@ -5,10 +5,12 @@
  *	# comment
  *	fault-around 8
  *	anon-fault-around = 16
+ *	anon-fault-around 32 cgroup /sys/fs/cgroup/build.slice
  *
- * One "key value" (or "key = value") per line; '#' starts a comment
- * anywhere; blank lines are ignored.  The whole file is checked before
- * anything is sent, so a bad line means no change at all.
+ * One "key value" (or "key = value") per line, for a cgroup's scope with
+ * "cgroup PATH" after it; '#' starts a comment anywhere; blank lines are
+ * ignored.  The whole file is checked before anything is sent, so a bad
+ * line means no change at all.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -69,6 +71,24 @@ static int conf_line(char *line, struct ff_settings *set, char *err,
 	extra = next_token(&p);
 	if (!value)
 		return ff_settings_add(set, key, "", err, errlen);
+	if (extra && !strcmp(extra, "cgroup")) {
+		struct ff_scope_set *sc;
+		char *path = next_token(&p), *more = next_token(&p);
+
+		if (!path) {
+			snprintf(err, errlen, "cgroup needs a PATH");
+			return -1;
+		}
+		if (more) {
+			snprintf(err, errlen, "unexpected '%s' after 'cgroup %s'",
+				 more, path);
+			return -1;
+		}
+		sc = ff_settings_scope(set, path, err, errlen);
+		if (!sc)
+			return -1;
+		return ff_scope_add(sc, key, value, err, errlen);
+	}
 	if (extra) {
 		snprintf(err, errlen, "unexpected '%s' after '%s %s'", extra,
 			 key, value);
@@ -141,8 +161,8 @@ int ff_conf_read_system(const char *root, struct ff_settings *set,
 			char *err, size_t errlen)
 {
 	char path[PATH_MAX], **names = NULL;
-	struct ff_settings one;
-	size_t n = 0, cap = 0, i, k;
+	static struct ff_settings one;
+	size_t n = 0, cap = 0, i, j, k;
 	struct dirent *e;
 	int ret = 0;
 	DIR *d;
@@ -197,6 +217,23 @@ int ff_conf_read_system(const char *root, struct ff_settings *set,
 				set->val[k] = one.val[k];
 			}
 		}
+		/* and a scope's keys, cgroup by cgroup */
+		for (j = 0; !ret && j < one.nscopes; j++) {
+			struct ff_scope_set *sc;
+
+			sc = ff_settings_scope(set, one.scope[j].path, err,
+					       errlen);
+			if (!sc) {
+				ret = -1;
+				break;
+			}
+			for (k = 0; k <= FASTFAULT_A_MAX; k++) {
+				if (one.scope[j].has[k]) {
+					sc->has[k] = true;
+					sc->val[k] = one.scope[j].val[k];
+				}
+			}
+		}
 	}
 	goto out;
 
@@ -212,13 +249,36 @@ out:
 	return ret;
 }
 
+/* A path the file's words can hold: no space, no '#', no '=' */
+static bool conf_word(const char *s)
+{
+	for (; *s; s++)
+		if (isspace((unsigned char)*s) || *s == '#' || *s == '=')
+			return false;
+	return true;
+}
+
 void ff_conf_write(FILE *f, const struct ff_settings *set)
 {
-	size_t i;
+	size_t i, j;
 
 	fprintf(f, "# fastfault configuration; load with: faultctl apply FILE\n");
 	for (i = 0; i < ff_nkeys; i++)
 		if (set->has[ff_keys[i].attr])
 			fprintf(f, "%s %" PRIu64 "\n", ff_keys[i].name,
 				set->val[ff_keys[i].attr]);
+	for (j = 0; j < set->nscopes; j++) {
+		const struct ff_scope_set *sc = &set->scope[j];
+
+		if (!conf_word(sc->path)) {
+			fprintf(f, "# cgroup id %" PRIu64 " left out: its path has a space, '#' or '='\n",
+				sc->id);
+			continue;
+		}
+		for (i = 0; i < ff_nkeys; i++)
+			if (sc->has[ff_keys[i].attr])
+				fprintf(f, "%s %" PRIu64 " cgroup %s\n",
+					ff_keys[i].name,
+					sc->val[ff_keys[i].attr], sc->path);
+	}
 }

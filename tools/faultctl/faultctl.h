@@ -4,6 +4,7 @@
  *
  * keys.c    the vocabulary: configuration keys and counter names
  * conf.c    the configuration file (showconf / apply)
+ * cgroup.c  cgroup v2 directories, for scopes
  * output.c  human and JSON output
  * nl.c      generic netlink transport (libmnl)
  * main.c    commands and options
@@ -43,6 +44,8 @@ struct ff_key {
 	const char *unit;	/* singular; "" for none */
 	/* what each value from 0 up means, in human output; or NULL */
 	const char *const *value_names;
+	/* may be set for a cgroup (FASTFAULT_A_SCOPE) */
+	bool scoped;
 	const char *help;
 };
 
@@ -59,11 +62,30 @@ struct ff_stat_name {
 extern const struct ff_stat_name ff_stat_names[];
 extern const size_t ff_nstats;
 
-/* A set of configuration values, indexed by attribute. */
+/* Scopes in one request or reply: each cgroup once, set and unset */
+#define FF_MAX_SCOPES (2 * FASTFAULT_SCOPES_MAX)
+#define FF_PATH_MAX 4096
+
+/* A cgroup scope (FASTFAULT_A_SCOPE): keys for one cgroup subtree. */
+struct ff_scope_set {
+	/*
+	 * As given (a request), or the cgroup's absolute path under the
+	 * cgroup v2 mount (a reply; its path from the root if none is)
+	 */
+	char path[FF_PATH_MAX];
+	uint64_t id;		/* FASTFAULT_A_CGROUP_ID, in replies */
+	uint64_t val[FASTFAULT_A_MAX + 1];
+	bool has[FASTFAULT_A_MAX + 1];
+	uint64_t unset;		/* FASTFAULT_A_UNSET: bit N, attribute N */
+};
+
+/* A set of configuration values, indexed by attribute, and scopes. */
 struct ff_settings {
 	uint64_t val[FASTFAULT_A_MAX + 1];
 	bool has[FASTFAULT_A_MAX + 1];
 	char version[64];	/* FASTFAULT_A_VERSION, "" if absent */
+	size_t nscopes;
+	struct ff_scope_set scope[FF_MAX_SCOPES];
 };
 
 #define FF_MAX_NODES 64
@@ -103,6 +125,42 @@ int ff_parse_value(const struct ff_key *k, const char *s, uint64_t *out,
  */
 int ff_settings_add(struct ff_settings *set, const char *key,
 		    const char *value, char *err, size_t errlen);
+/*
+ * The scope for cgroup @path in @set, added if it is not there; NULL
+ * with a message in @err when there is no room for it.
+ */
+struct ff_scope_set *ff_settings_scope(struct ff_settings *set,
+				       const char *path, char *err,
+				       size_t errlen);
+/* "KEY VALUE" for a scope: as ff_settings_add(), only scoped keys. */
+int ff_scope_add(struct ff_scope_set *sc, const char *key, const char *value,
+		 char *err, size_t errlen);
+/* KEY removed from a scope ("unset KEY cgroup PATH"); scoped keys only. */
+int ff_scope_unset(struct ff_scope_set *sc, const char *key, char *err,
+		   size_t errlen);
+/* Every scoped key, as FASTFAULT_A_UNSET bits: the whole scope. */
+uint64_t ff_scope_all_keys(void);
+/* Nothing to send: no key and no scope. */
+bool ff_settings_empty(const struct ff_settings *set);
+
+/* cgroup.c */
+/*
+ * Open cgroup v2 directory @path for a request (FASTFAULT_A_CGROUP_FD).
+ * Returns the descriptor, or -1 with a message naming @path in @err.
+ */
+int ff_cgroup_open(const char *path, char *err, size_t errlen);
+/*
+ * The mount point of the cgroup v2 hierarchy's root in @mountinfo (as
+ * /proc/self/mountinfo: "ID PARENT DEV ROOT MOUNTPOINT OPTIONS... -
+ * FSTYPE ..."), octal escapes decoded, in @mnt.  0, or -1 if none.
+ */
+int ff_cgroup2_mount_in(FILE *mountinfo, char *mnt, size_t len);
+/*
+ * @kpath, a cgroup's path from the cgroup v2 root (a reply's
+ * FASTFAULT_A_CGROUP_PATH), as a path under the cgroup v2 mount in @out;
+ * @kpath itself where cgroup v2 is not mounted.
+ */
+void ff_cgroup_abs(const char *kpath, char *out, size_t len);
 
 /* conf.c */
 /*
@@ -182,8 +240,10 @@ void ff_nl_close(struct ff_nl *nl);
 unsigned int ff_nl_family_version(const struct ff_nl *nl);
 int ff_nl_config_get(struct ff_nl *nl, struct ff_settings *out,
 		     struct ff_err *err);
+/* @fds: an open cgroup directory for each of @in's scopes */
 int ff_nl_config_set(struct ff_nl *nl, const struct ff_settings *in,
-		     struct ff_settings *out, struct ff_err *err);
+		     const int *fds, struct ff_settings *out,
+		     struct ff_err *err);
 int ff_nl_stats_get(struct ff_nl *nl, struct ff_stats *out,
 		    struct ff_err *err);
 /* *@out is malloc()ed, one entry per CPU */

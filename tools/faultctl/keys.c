@@ -21,6 +21,7 @@ const struct ff_key ff_keys[] = {
 		.min = 1,
 		.max = FASTFAULT_FAULT_AROUND_MAX,
 		.unit = "page",
+		.scoped = true,
 		.help = "pages per fault: sets anon-fault-around, and "
 			"file-fault-around to at least the kernel's default "
 			"(1 = off); not shown itself",
@@ -32,6 +33,7 @@ const struct ff_key ff_keys[] = {
 		.min = 1,
 		.max = FASTFAULT_FAULT_AROUND_MAX,
 		.unit = "page",
+		.scoped = true,
 		.help = "pages per fault, private anonymous memory (1 = off)",
 	},
 	{
@@ -73,6 +75,7 @@ const struct ff_key ff_keys[] = {
 		.min = 0,
 		.max = 1,
 		.unit = "",
+		.scoped = true,
 		.help = "1: an anonymous THP or mTHP folio the allocator "
 			"cleared (init_on_alloc=1) is not cleared again",
 	},
@@ -87,6 +90,17 @@ const struct ff_key ff_keys[] = {
 		.help = "bytes of pre-zeroed 2 MiB folios kept ready for THP "
 			"faults (0 = off; K, M, G, T; whole folios; with "
 			"zero-pool, at most half of RAM)",
+	},
+	{
+		.name = "pool-access",
+		.attr = FASTFAULT_A_POOL_ACCESS,
+		.width = 4,
+		.min = 0,
+		.max = 1,
+		.unit = "",
+		.scoped = true,
+		.help = "1: faults may take pages from the zero pools; 0: "
+			"not (with 1 for a cgroup: the pools are its own)",
 	},
 };
 
@@ -294,4 +308,128 @@ int ff_settings_add(struct ff_settings *set, const char *key,
 	set->val[k->attr] = v;
 	set->has[k->attr] = true;
 	return 0;
+}
+
+struct ff_scope_set *ff_settings_scope(struct ff_settings *set,
+				       const char *path, char *err,
+				       size_t errlen)
+{
+	struct ff_scope_set *sc;
+	size_t i;
+
+	if (!*path) {
+		snprintf(err, errlen, "cgroup needs a path");
+		return NULL;
+	}
+	if (strlen(path) >= FF_PATH_MAX) {
+		snprintf(err, errlen, "cgroup path too long: '" SHORT_FMT "'",
+			 SHORT(path));
+		return NULL;
+	}
+	for (i = 0; i < set->nscopes; i++)
+		if (!strcmp(set->scope[i].path, path))
+			return &set->scope[i];
+	if (set->nscopes == FF_MAX_SCOPES) {
+		snprintf(err, errlen, "too many cgroups (at most %d in one request)",
+			 FF_MAX_SCOPES);
+		return NULL;
+	}
+	sc = &set->scope[set->nscopes++];
+	memset(sc, 0, sizeof(*sc));
+	snprintf(sc->path, sizeof(sc->path), "%s", path);
+	return sc;
+}
+
+/* @key as a scoped key, or NULL with a message in @err. */
+static const struct ff_key *scoped_key(const char *key, char *err,
+				       size_t errlen)
+{
+	const struct ff_key *k = ff_key_by_name(key);
+
+	if (!k) {
+		snprintf(err, errlen, "unknown key '" SHORT_FMT "' (keys: %s)",
+			 SHORT(key), ff_key_list());
+		return NULL;
+	}
+	if (!k->scoped) {
+		snprintf(err, errlen,
+			 "%s is system-wide: it cannot be set for a cgroup (only fault-around, anon-fault-around, zero-once and pool-access can)",
+			 k->name);
+		return NULL;
+	}
+	return k;
+}
+
+/* fault-around and anon-fault-around are one key in a scope */
+static bool same_in_scope(const struct ff_scope_set *sc, unsigned int attr)
+{
+	unsigned int other = attr == FASTFAULT_A_FAULT_AROUND ?
+			     FASTFAULT_A_ANON_FAULT_AROUND :
+			     attr == FASTFAULT_A_ANON_FAULT_AROUND ?
+			     FASTFAULT_A_FAULT_AROUND : 0;
+
+	return other && (sc->has[other] || (sc->unset & (1ULL << other)));
+}
+
+int ff_scope_add(struct ff_scope_set *sc, const char *key, const char *value,
+		 char *err, size_t errlen)
+{
+	const struct ff_key *k = scoped_key(key, err, errlen);
+	uint64_t v;
+
+	if (!k)
+		return -1;
+	if (sc->has[k->attr] || (sc->unset & (1ULL << k->attr)) ||
+	    same_in_scope(sc, k->attr)) {
+		snprintf(err, errlen, "%s given more than once for cgroup %s",
+			 k->name, sc->path);
+		return -1;
+	}
+	if (ff_parse_value(k, value, &v, err, errlen))
+		return -1;
+	/* in a scope, fault-around is the anonymous window: say so */
+	if (k->attr == FASTFAULT_A_FAULT_AROUND)
+		k = ff_key_by_attr(FASTFAULT_A_ANON_FAULT_AROUND);
+	sc->val[k->attr] = v;
+	sc->has[k->attr] = true;
+	return 0;
+}
+
+int ff_scope_unset(struct ff_scope_set *sc, const char *key, char *err,
+		   size_t errlen)
+{
+	const struct ff_key *k = scoped_key(key, err, errlen);
+
+	if (!k)
+		return -1;
+	if (k->attr == FASTFAULT_A_FAULT_AROUND)
+		k = ff_key_by_attr(FASTFAULT_A_ANON_FAULT_AROUND);
+	if (sc->has[k->attr] || (sc->unset & (1ULL << k->attr))) {
+		snprintf(err, errlen, "%s given more than once for cgroup %s",
+			 k->name, sc->path);
+		return -1;
+	}
+	sc->unset |= 1ULL << k->attr;
+	return 0;
+}
+
+uint64_t ff_scope_all_keys(void)
+{
+	uint64_t all = 0;
+	size_t i;
+
+	for (i = 0; i < ff_nkeys; i++)
+		if (ff_keys[i].scoped)
+			all |= 1ULL << ff_keys[i].attr;
+	return all;
+}
+
+bool ff_settings_empty(const struct ff_settings *set)
+{
+	unsigned int i;
+
+	for (i = 0; i <= FASTFAULT_A_MAX; i++)
+		if (set->has[i])
+			return false;
+	return set->nscopes == 0;
 }

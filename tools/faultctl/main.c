@@ -3,7 +3,8 @@
  * faultctl: configure fastfault and read its statistics.
  *
  *	faultctl [-j [-p]] [show]
- *	faultctl set KEY VALUE [KEY VALUE]...
+ *	faultctl set KEY VALUE [KEY VALUE]... [cgroup PATH]
+ *	faultctl unset [KEY]... cgroup PATH
  *	faultctl stats [--per-cpu | --reset]
  *	faultctl monitor [--count N]
  *	faultctl showconf
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "faultctl.h"
 
@@ -111,7 +113,10 @@ static void help_main(FILE *f)
 
 		snprintf(left, sizeof(left), "%s%s%s", c->name,
 			 *c->args ? " " : "", c->args);
-		fprintf(f, "  %-28s %s\n", left, c->summary);
+		if (strlen(left) > 28)	/* the summary on a line of its own */
+			fprintf(f, "  %s\n  %-28s %s\n", left, "", c->summary);
+		else
+			fprintf(f, "  %-28s %s\n", left, c->summary);
 	}
 	fprintf(f,
 		"\n"
@@ -295,7 +300,7 @@ static int get_config(struct ff_settings *set)
 
 static int cmd_show(int argc, char **argv, struct opts *o)
 {
-	struct ff_settings set;
+	static struct ff_settings set;
 	struct ff_out out = out_of(o);
 	int status;
 
@@ -310,7 +315,7 @@ static int cmd_show(int argc, char **argv, struct opts *o)
 
 static int cmd_showconf(int argc, char **argv, struct opts *o)
 {
-	struct ff_settings set;
+	static struct ff_settings set;
 	int status;
 
 	status = no_operands(find_cmd("showconf"), argc, argv);
@@ -332,20 +337,32 @@ static int cmd_showconf(int argc, char **argv, struct opts *o)
 /* Send @set as one request; mention values the kernel adjusted. */
 static int send_set(const struct ff_settings *set)
 {
-	struct ff_settings now;
+	static struct ff_settings now;
+	int fds[FF_MAX_SCOPES];
 	struct ff_nl *nl;
 	struct ff_err err;
-	size_t i;
+	char msg[FF_PATH_MAX + 128];
+	size_t i, nfds;
 	int status;
 
+	/* every cgroup is opened before anything is sent */
+	for (nfds = 0; nfds < set->nscopes; nfds++) {
+		fds[nfds] = ff_cgroup_open(set->scope[nfds].path, msg,
+					   sizeof(msg));
+		if (fds[nfds] < 0) {
+			fprintf(stderr, "faultctl: %s\n", msg);
+			status = FF_EXIT_USAGE;
+			goto out;
+		}
+	}
 	status = open_nl(&nl);
 	if (status)
-		return status;
-	status = ff_nl_config_set(nl, set, &now, &err);
+		goto out;
+	status = ff_nl_config_set(nl, set, fds, &now, &err);
 	ff_nl_close(nl);
 	if (status) {
 		ff_report(status, &err);
-		return status;
+		goto out;
 	}
 	for (i = 0; i < ff_nkeys; i++) {
 		unsigned int a = ff_keys[i].attr;
@@ -355,15 +372,48 @@ static int send_set(const struct ff_settings *set)
 				"faultctl: %s is %" PRIu64 ", not %" PRIu64 ": the kernel adjusted it\n",
 				ff_keys[i].name, now.val[a], set->val[a]);
 	}
-	return 0;
+out:
+	while (nfds--)
+		close(fds[nfds]);
+	return status;
+}
+
+/*
+ * "cgroup PATH" among @argc words of KEY VALUE pairs (or, @pairs false,
+ * of keys): its path in *@path (NULL if absent), and the words without
+ * it.  Returns the new word count, or -1 after a usage error.
+ */
+static int take_cgroup(const struct cmd *c, int argc, char **argv,
+		       bool pairs, const char **path)
+{
+	int i, step = pairs ? 2 : 1;
+
+	*path = NULL;
+	for (i = 0; i < argc; i += step) {
+		if (strcmp(argv[i], "cgroup"))
+			continue;
+		if (*path)
+			return cmd_usage_error(c, "%s",
+					       "cgroup given more than once"), -1;
+		if (i + 1 >= argc || !*argv[i + 1])
+			return cmd_usage_error(c, "%s", "cgroup needs a PATH"), -1;
+		*path = argv[i + 1];
+		memmove(&argv[i], &argv[i + 2],
+			sizeof(*argv) * (size_t)(argc - i - 2));
+		argc -= 2;
+		i -= step;
+	}
+	return argc;
 }
 
 static int cmd_set(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = find_cmd("set");
-	struct ff_settings set;
+	static struct ff_settings set;
+	struct ff_scope_set *sc = NULL;
+	const char *path;
 	char err[384];
-	int i;
+	int i, n = 0;
 
 	memset(&set, 0, sizeof(set));
 	/* "--" ends the options, as anywhere: the pairs follow */
@@ -375,43 +425,88 @@ static int cmd_set(int argc, char **argv, struct opts *o)
 			break;
 		}
 	}
-	for (i = 0; i < argc; i += 2) {
-		const char *value;
-
+	/* the words without the options, in place */
+	for (i = 0; i < argc; i++) {
 		/*
 		 * Options may stand where a key would: no key starts with
 		 * '-', and no value either (values are unsigned).
 		 */
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") ||
-		    (argv[i][0] == '-' && argv[i][1] != '-' &&
-		     strchr(argv[i], 'h') &&
-		     strspn(argv[i] + 1, "jph") == strlen(argv[i] + 1)))
+		if (n % 2 == 0 &&
+		    (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") ||
+		     (argv[i][0] == '-' && argv[i][1] != '-' &&
+		      strchr(argv[i], 'h') &&
+		      strspn(argv[i] + 1, "jph") == strlen(argv[i] + 1))))
 			return help_cmd(c);
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--pretty") ||
-		    (argv[i][0] == '-' && argv[i][1] && argv[i][1] != '-' &&
-		     strspn(argv[i] + 1, "jp") == strlen(argv[i] + 1))) {
-			i--;	/* set prints nothing: accepted, no effect */
-			continue;
-		}
-		value = i + 1 < argc ? argv[i + 1] : "";
-
-		if (ff_settings_add(&set, argv[i], value, err, sizeof(err))) {
+		if (n % 2 == 0 &&
+		    (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--pretty") ||
+		     (argv[i][0] == '-' && argv[i][1] && argv[i][1] != '-' &&
+		      strspn(argv[i] + 1, "jp") == strlen(argv[i] + 1))))
+			continue;	/* set prints nothing: accepted, no effect */
+		argv[n++] = argv[i];
+	}
+	argc = take_cgroup(c, n, argv, true, &path);
+	if (argc < 0)
+		return FF_EXIT_USAGE;
+	if (path) {
+		sc = ff_settings_scope(&set, path, err, sizeof(err));
+		if (!sc) {
 			fprintf(stderr, "faultctl: %s\n", err);
 			return FF_EXIT_USAGE;
 		}
 	}
-	for (i = 0; i <= FASTFAULT_A_MAX && !set.has[i]; i++)
-		;
-	if (i > FASTFAULT_A_MAX)
+	for (i = 0; i < argc; i += 2) {
+		const char *value = i + 1 < argc ? argv[i + 1] : "";
+
+		if (sc ? ff_scope_add(sc, argv[i], value, err, sizeof(err)) :
+		    ff_settings_add(&set, argv[i], value, err, sizeof(err))) {
+			fprintf(stderr, "faultctl: %s\n", err);
+			return FF_EXIT_USAGE;
+		}
+	}
+	if (!argc)
 		return cmd_usage_error(c, "%s", "set needs at least one KEY VALUE");
 	(void)o;
+	return send_set(&set);
+}
+
+/* unset [KEY]... cgroup PATH: a cgroup's keys, or all of its scope. */
+static int cmd_unset(int argc, char **argv, struct opts *o)
+{
+	const struct cmd *c = find_cmd("unset");
+	static struct ff_settings set;
+	struct ff_scope_set *sc;
+	const char *path;
+	char err[384];
+	int i;
+
+	(void)o;
+	memset(&set, 0, sizeof(set));
+	argc = take_cgroup(c, argc, argv, false, &path);
+	if (argc < 0)
+		return FF_EXIT_USAGE;
+	if (!path)
+		return cmd_usage_error(c, "%s",
+				       "unset needs cgroup PATH (system-wide settings are changed with set)");
+	sc = ff_settings_scope(&set, path, err, sizeof(err));
+	if (!sc) {
+		fprintf(stderr, "faultctl: %s\n", err);
+		return FF_EXIT_USAGE;
+	}
+	for (i = 0; i < argc; i++) {
+		if (ff_scope_unset(sc, argv[i], err, sizeof(err))) {
+			fprintf(stderr, "faultctl: %s\n", err);
+			return FF_EXIT_USAGE;
+		}
+	}
+	if (!argc)
+		sc->unset = ff_scope_all_keys();
 	return send_set(&set);
 }
 
 static int cmd_apply(int argc, char **argv, struct opts *o)
 {
 	const struct cmd *c = find_cmd("apply");
-	struct ff_settings set;
+	static struct ff_settings set;
 	const char *name;
 	char err[512];
 	FILE *f;
@@ -429,9 +524,7 @@ static int cmd_apply(int argc, char **argv, struct opts *o)
 		}
 		if (o->check)
 			return FF_EXIT_OK;
-		for (ret = 0; ret <= FASTFAULT_A_MAX && !set.has[ret]; ret++)
-			;
-		if (ret > FASTFAULT_A_MAX)
+		if (ff_settings_empty(&set))
 			return FF_EXIT_OK;	/* nothing configured */
 		return send_set(&set);
 	}
@@ -671,13 +764,24 @@ static const struct cmd cmds[] = {
 	{ "show", cmd_show, 0, "",
 	  "print the configuration (the default command)",
 	  "Print the configuration: one key per line, or a JSON object with -j." },
-	{ "set", cmd_set, 0, "KEY VALUE [KEY VALUE]...",
+	{ "set", cmd_set, 0, "KEY VALUE [KEY VALUE]... [cgroup PATH]",
 	  "change settings, all or nothing",
 	  "Change one or more settings in one request: either all of them\n"
 	  "change or none does.  Values are checked before anything is sent.\n"
 	  "fault-around N sets anon-fault-around N and file-fault-around to\n"
 	  "N or the kernel's default, whichever is larger, unless the same\n"
-	  "command gives them.  Needs CAP_SYS_ADMIN." },
+	  "command gives them.  Needs CAP_SYS_ADMIN.\n"
+	  "With cgroup PATH (a cgroup v2 directory, such as\n"
+	  "/sys/fs/cgroup/build.slice), the keys apply only to the tasks in\n"
+	  "that subtree, in place of the system-wide values: fault-around\n"
+	  "(there the anonymous window only), anon-fault-around, zero-once\n"
+	  "and pool-access.  At most 8 cgroups; a removed cgroup drops its\n"
+	  "settings." },
+	{ "unset", cmd_unset, 0, "[KEY]... cgroup PATH",
+	  "remove a cgroup's settings",
+	  "Remove KEY from the settings of cgroup PATH, so that its tasks take\n"
+	  "the system-wide value again; without KEY, all of them.  Needs\n"
+	  "CAP_SYS_ADMIN." },
 	{ "stats", cmd_stats,
 	  OPT_RESET | OPT_PER_CPU | OPT_INTERVAL | OPT_COUNT | OPT_TIMESTAMP,
 	  "[--per-cpu | --reset | --interval SECS [--count N] [-t]]",
@@ -782,6 +886,13 @@ static int run(int argc, char **argv)
 	/* set reads its options among its KEY VALUE pairs itself */
 	if (c->fn == cmd_set)
 		return cmd_set(argc - i - 1, argv + i + 1, &o);
+	/* nor does unset, whose words are keys and cgroup PATH */
+	if (c->fn == cmd_unset) {
+		if (i + 1 < argc && (!strcmp(argv[i + 1], "-h") ||
+				     !strcmp(argv[i + 1], "--help")))
+			return help_cmd(c);
+		return cmd_unset(argc - i - 1, argv + i + 1, &o);
+	}
 
 	first = parse_cmd_opts(c, argc - i, argv + i, &o);
 	if (first < 0)

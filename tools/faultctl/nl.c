@@ -34,7 +34,10 @@ struct ff_nl {
 	uint16_t family;
 	unsigned int version;
 	unsigned int mcgrp;
-	char req[4096];
+	/* the paths of the last request's scopes, to name them in errors */
+	size_t nscopes;
+	const char *scope_path[FF_MAX_SCOPES];
+	char req[4096 + FF_MAX_SCOPES * 128];
 	char buf[FF_NL_BUFSIZE];
 };
 
@@ -55,26 +58,56 @@ static struct nlmsghdr *req_start(struct ff_nl *nl, uint16_t type,
 	return nlh;
 }
 
-/* Which attribute of our request starts at @offs (from the nlmsghdr)? */
+/* The name of attribute @a of a request, for an error. */
+static void attr_name(const struct nlattr *a, struct ff_err *err)
+{
+	unsigned int t = mnl_attr_get_type(a);
+	const struct ff_key *k = ff_key_by_attr(t);
+
+	if (k)
+		snprintf(err->attr, sizeof(err->attr), "%s", k->name);
+	else if (t == FASTFAULT_A_SCOPE)
+		snprintf(err->attr, sizeof(err->attr), "cgroup scope");
+	else if (t == FASTFAULT_A_CGROUP_FD)
+		snprintf(err->attr, sizeof(err->attr), "cgroup");
+	else if (t == FASTFAULT_A_UNSET)
+		snprintf(err->attr, sizeof(err->attr), "unset");
+	else
+		snprintf(err->attr, sizeof(err->attr), "type %u", t);
+}
+
+/*
+ * Which attribute of our request starts at @offs (from the nlmsghdr)?
+ * One inside a cgroup scope is named with the scope's path.
+ */
 static void name_attr(const struct ff_nl *nl, uint32_t offs,
 		      struct ff_err *err)
 {
 	const struct nlmsghdr *req = (const void *)nl->req;
-	const struct nlattr *a;
+	const struct nlattr *a, *b;
+	size_t scope = 0;
 
 	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr)) {
 		if ((uint32_t)((const char *)a - nl->req) == offs) {
-			const struct ff_key *k;
-
-			k = ff_key_by_attr(mnl_attr_get_type(a));
-			if (k)
-				snprintf(err->attr, sizeof(err->attr), "%s",
-					 k->name);
-			else
-				snprintf(err->attr, sizeof(err->attr),
-					 "type %u", mnl_attr_get_type(a));
+			attr_name(a, err);
 			return;
 		}
+		if (mnl_attr_get_type(a) != FASTFAULT_A_SCOPE)
+			continue;
+		mnl_attr_for_each_nested(b, a) {
+			if ((uint32_t)((const char *)b - nl->req) != offs)
+				continue;
+			attr_name(b, err);
+			if (scope < nl->nscopes) {
+				size_t len = strlen(err->attr);
+
+				snprintf(err->attr + len, sizeof(err->attr) - len,
+					 " for cgroup %.40s",
+					 nl->scope_path[scope]);
+			}
+			return;
+		}
+		scope++;
 	}
 }
 
@@ -290,6 +323,46 @@ unsigned int ff_nl_family_version(const struct ff_nl *nl)
 	return nl->version;
 }
 
+/* A key's value from attribute @a into @val and @has, if it is one. */
+static void key_parse(const struct nlattr *a, uint64_t *val, bool *has)
+{
+	unsigned int t = mnl_attr_get_type(a);
+	const struct ff_key *k = ff_key_by_attr(t);
+
+	if (!k)
+		return;
+	if (k->width == 8 && !mnl_attr_validate(a, MNL_TYPE_U64))
+		val[t] = mnl_attr_get_u64(a);
+	else if (k->width == 4 && !mnl_attr_validate(a, MNL_TYPE_U32))
+		val[t] = mnl_attr_get_u32(a);
+	else
+		return;
+	has[t] = true;
+}
+
+/* A reply's FASTFAULT_A_SCOPE: the cgroup and the keys it sets. */
+static void scope_parse(const struct nlattr *nest, struct ff_scope_set *sc)
+{
+	const struct nlattr *a;
+
+	memset(sc, 0, sizeof(*sc));
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case FASTFAULT_A_CGROUP_PATH:
+			if (!mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+				ff_cgroup_abs(mnl_attr_get_str(a), sc->path,
+					      sizeof(sc->path));
+			break;
+		case FASTFAULT_A_CGROUP_ID:
+			if (!mnl_attr_validate(a, MNL_TYPE_U64))
+				sc->id = mnl_attr_get_u64(a);
+			break;
+		default:
+			key_parse(a, sc->val, sc->has);
+		}
+	}
+}
+
 static int config_parse(const struct nlmsghdr *nlh, void *data)
 {
 	struct ff_settings *set = data;
@@ -299,22 +372,33 @@ static int config_parse(const struct nlmsghdr *nlh, void *data)
 		unsigned int t = mnl_attr_get_type(a);
 
 		if (t == FASTFAULT_A_VERSION &&
-		    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING)) {
+		    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
 			snprintf(set->version, sizeof(set->version), "%s",
 				 mnl_attr_get_str(a));
-		} else if (ff_key_by_attr(t)) {
-			if (ff_key_by_attr(t)->width == 8 &&
-			    !mnl_attr_validate(a, MNL_TYPE_U64))
-				set->val[t] = mnl_attr_get_u64(a);
-			else if (ff_key_by_attr(t)->width == 4 &&
-				 !mnl_attr_validate(a, MNL_TYPE_U32))
-				set->val[t] = mnl_attr_get_u32(a);
-			else
-				continue;
-			set->has[t] = true;
-		}
+		else if (t == FASTFAULT_A_SCOPE && set->nscopes < FF_MAX_SCOPES)
+			scope_parse(a, &set->scope[set->nscopes++]);
+		else
+			key_parse(a, set->val, set->has);
 	}
 	return 0;
+}
+
+/* The keys of @val and @has into the request @nlh. */
+static void keys_put(struct nlmsghdr *nlh, const uint64_t *val,
+		     const bool *has)
+{
+	size_t i;
+
+	for (i = 0; i < ff_nkeys; i++) {
+		const struct ff_key *k = &ff_keys[i];
+
+		if (!has[k->attr])
+			continue;
+		if (k->width == 8)
+			mnl_attr_put_u64(nlh, k->attr, val[k->attr]);
+		else
+			mnl_attr_put_u32(nlh, k->attr, (uint32_t)val[k->attr]);
+	}
 }
 
 int ff_nl_config_get(struct ff_nl *nl, struct ff_settings *out,
@@ -327,7 +411,8 @@ int ff_nl_config_get(struct ff_nl *nl, struct ff_settings *out,
 }
 
 int ff_nl_config_set(struct ff_nl *nl, const struct ff_settings *in,
-		     struct ff_settings *out, struct ff_err *err)
+		     const int *fds, struct ff_settings *out,
+		     struct ff_err *err)
 {
 	struct nlmsghdr *nlh;
 	size_t i;
@@ -335,16 +420,19 @@ int ff_nl_config_set(struct ff_nl *nl, const struct ff_settings *in,
 	memset(out, 0, sizeof(*out));
 	nlh = req_start(nl, nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET,
 			FASTFAULT_FAMILY_VERSION);
-	for (i = 0; i < ff_nkeys; i++) {
-		const struct ff_key *k = &ff_keys[i];
+	keys_put(nlh, in->val, in->has);
+	nl->nscopes = in->nscopes;
+	for (i = 0; i < in->nscopes; i++) {
+		const struct ff_scope_set *sc = &in->scope[i];
+		struct nlattr *nest;
 
-		if (!in->has[k->attr])
-			continue;
-		if (k->width == 8)
-			mnl_attr_put_u64(nlh, k->attr, in->val[k->attr]);
-		else
-			mnl_attr_put_u32(nlh, k->attr,
-					 (uint32_t)in->val[k->attr]);
+		nl->scope_path[i] = sc->path;
+		nest = mnl_attr_nest_start(nlh, FASTFAULT_A_SCOPE);
+		mnl_attr_put_u32(nlh, FASTFAULT_A_CGROUP_FD, (uint32_t)fds[i]);
+		keys_put(nlh, sc->val, sc->has);
+		if (sc->unset)
+			mnl_attr_put_u64(nlh, FASTFAULT_A_UNSET, sc->unset);
+		mnl_attr_nest_end(nlh, nest);
 	}
 	return nl_talk(nl, config_parse, out, err);
 }

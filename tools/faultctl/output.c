@@ -178,14 +178,54 @@ static int stat_width(void)
 	return (int)w;
 }
 
-static void json_config_keys(struct ff_json *j, const struct ff_settings *set)
+static void json_keys(struct ff_json *j, const uint64_t *val, const bool *has)
 {
 	size_t i;
 
 	for (i = 0; i < ff_nkeys; i++)
-		if (set->has[ff_keys[i].attr])
-			ff_json_u64(j, ff_keys[i].name,
-				    set->val[ff_keys[i].attr]);
+		if (has[ff_keys[i].attr])
+			ff_json_u64(j, ff_keys[i].name, val[ff_keys[i].attr]);
+}
+
+/* The keys, then "scopes": [{"cgroup": PATH, "cgroup-id": ID, keys}...] */
+static void json_config_keys(struct ff_json *j, const struct ff_settings *set)
+{
+	size_t i;
+
+	json_keys(j, set->val, set->has);
+	ff_json_arr_begin(j, "scopes");
+	for (i = 0; i < set->nscopes; i++) {
+		ff_json_obj_begin(j, NULL);
+		ff_json_str(j, "cgroup", set->scope[i].path);
+		ff_json_u64(j, "cgroup-id", set->scope[i].id);
+		json_keys(j, set->scope[i].val, set->scope[i].has);
+		ff_json_obj_end(j);
+	}
+	ff_json_arr_end(j);
+}
+
+static void human_keys(FILE *f, const char *indent, int w,
+		       const uint64_t *val, const bool *has)
+{
+	size_t i;
+
+	for (i = 0; i < ff_nkeys; i++) {
+		const struct ff_key *k = &ff_keys[i];
+		uint64_t v = val[k->attr];
+
+		if (!has[k->attr])
+			continue;
+		fprintf(f, "%s%-*s  %" PRIu64, indent, w, k->name, v);
+		if (*k->unit)
+			fprintf(f, " %s%s", k->unit, v == 1 ? "" : "s");
+		if (k->size && v >= 1024)
+			fprintf(f, " (%s)", ff_human_size(v));
+		if (k->value_names)
+			fprintf(f, " (%s)", ff_value_name(k, v));
+		else if (k->min == v && v <= 1)
+			fputs(" (off)", f);
+		fputc('\n', f);
+	}
 }
 
 void ff_print_config(const struct ff_out *o, const struct ff_settings *set)
@@ -204,29 +244,18 @@ void ff_print_config(const struct ff_out *o, const struct ff_settings *set)
 		return;
 	}
 
-	for (i = 0; i < ff_nkeys; i++) {
-		const struct ff_key *k = &ff_keys[i];
-		uint64_t v = set->val[k->attr];
-
-		if (!set->has[k->attr])
-			continue;
-		fprintf(o->f, "%-*s  %" PRIu64, w, k->name, v);
-		if (*k->unit)
-			fprintf(o->f, " %s%s", k->unit, v == 1 ? "" : "s");
-		if (k->size && v >= 1024)
-			fprintf(o->f, " (%s)", ff_human_size(v));
-		if (k->value_names)
-			fprintf(o->f, " (%s)", ff_value_name(k, v));
-		else if (k->min == v && v <= 1)
-			fputs(" (off)", o->f);
-		fputc('\n', o->f);
+	human_keys(o->f, "", w, set->val, set->has);
+	for (i = 0; i < set->nscopes; i++) {
+		fprintf(o->f, "cgroup %s\n", set->scope[i].path);
+		human_keys(o->f, "  ", w, set->scope[i].val,
+			   set->scope[i].has);
 	}
 }
 
 void ff_print_event(const struct ff_out *o, const struct ff_settings *set,
 		    const char *stamp)
 {
-	size_t i;
+	size_t i, s;
 
 	if (o->json) {
 		struct ff_json j;
@@ -247,6 +276,16 @@ void ff_print_event(const struct ff_out *o, const struct ff_settings *set,
 			if (set->has[ff_keys[i].attr])
 				fprintf(o->f, " %s %" PRIu64, ff_keys[i].name,
 					set->val[ff_keys[i].attr]);
+		/* a scope: "cgroup PATH { KEY VALUE... }" */
+		for (s = 0; s < set->nscopes; s++) {
+			fprintf(o->f, " cgroup %s {", set->scope[s].path);
+			for (i = 0; i < ff_nkeys; i++)
+				if (set->scope[s].has[ff_keys[i].attr])
+					fprintf(o->f, " %s %" PRIu64,
+						ff_keys[i].name,
+						set->scope[s].val[ff_keys[i].attr]);
+			fputs(" }", o->f);
+		}
 		fputc('\n', o->f);
 	}
 	fflush(o->f);

@@ -21,6 +21,9 @@
 /* Largest fault-around window, in pages (one eighth of a PTE table). */
 #define FASTFAULT_FAULT_AROUND_MAX	64
 
+/* Cgroup scopes (FASTFAULT_A_SCOPE) at most. */
+#define FASTFAULT_SCOPES_MAX		8
+
 enum fastfault_cmd {
 	/* do: reply carries every FASTFAULT_A_* configuration attribute */
 	FASTFAULT_CMD_CONFIG_GET = 1,
@@ -94,6 +97,42 @@ enum fastfault_attr {
 	FASTFAULT_A_ZERO_POOL_HUGE,
 	/* nest of FASTFAULT_POOL_NODE_A_*, stats reply only: the huge pool */
 	FASTFAULT_A_HUGE_POOL_NODE,
+	/*
+	 * u32, 0 or 1: may faults take pre-zeroed pages from the pools
+	 * (both of them)?  1 by default; 0 with 1 in a cgroup's scope keeps
+	 * the pools for that cgroup.
+	 */
+	FASTFAULT_A_POOL_ACCESS,
+	/*
+	 * nest, one per cgroup scope: settings for the tasks of one cgroup
+	 * v2 subtree, in place of the system-wide ones.  Only the scoped
+	 * keys go inside: FASTFAULT_A_FAULT_AROUND (request only: sets the
+	 * anonymous window; the file window is system-wide),
+	 * FASTFAULT_A_ANON_FAULT_AROUND, FASTFAULT_A_ZERO_ONCE and
+	 * FASTFAULT_A_POOL_ACCESS.  A task takes each key from the deepest
+	 * scope above it that sets it, else the system-wide value.
+	 * In a request: FASTFAULT_A_CGROUP_FD says which cgroup, the keys
+	 * given are set, FASTFAULT_A_UNSET removes keys; a scope left with
+	 * no key is removed.  Several may go in one FASTFAULT_CMD_CONFIG_SET
+	 * with system-wide keys: all of it applies or nothing.  In replies:
+	 * FASTFAULT_A_CGROUP_PATH and FASTFAULT_A_CGROUP_ID, and the keys
+	 * the scope sets.  A cgroup removed drops its scope.
+	 */
+	FASTFAULT_A_SCOPE,
+	/* u32, in a request's FASTFAULT_A_SCOPE: an open cgroup v2 directory */
+	FASTFAULT_A_CGROUP_FD,
+	/*
+	 * u64, in a request's FASTFAULT_A_SCOPE: the keys to remove from
+	 * the scope, bit N for attribute N; all of them: the whole scope
+	 */
+	FASTFAULT_A_UNSET,
+	/*
+	 * string, in a reply's FASTFAULT_A_SCOPE: the cgroup's path from
+	 * the cgroup v2 root of the reader's cgroup namespace
+	 */
+	FASTFAULT_A_CGROUP_PATH,
+	/* u64, in a reply's FASTFAULT_A_SCOPE: the cgroup's id (inode) */
+	FASTFAULT_A_CGROUP_ID,
 
 	__FASTFAULT_A_MAX,
 	FASTFAULT_A_MAX = __FASTFAULT_A_MAX - 1
