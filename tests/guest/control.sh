@@ -307,7 +307,7 @@ check "set to the current value succeeds" rc_is 0
 fc set anon-fault-around 9
 wait $mpid
 check "monitor saw the real change and not the no-ops" \
-	[ "$(cat $T/mon)" = "config anon-fault-around 9 file-fault-around $def_file zero-pool 0 zero-nontemporal 0 zero-once 0 zero-pool-huge 0" ]
+	[ "$(cat $T/mon)" = "config anon-fault-around 9 file-fault-around $def_file zero-pool 0 zero-nontemporal 0 zero-once 0 zero-pool-huge 0 pool-access 1" ]
 
 cat >$T/styled.conf <<CONF
 # a comment

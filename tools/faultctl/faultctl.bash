@@ -8,6 +8,21 @@ _faultctl_keys()
 		awk '/^Keys:/ { k = 1; next } k && /^  [a-z]/ { print $1 } /^$/ { k = 0 }'
 }
 
+# The keys a cgroup's scope takes, from the line --help prints of them.
+_faultctl_scoped()
+{
+	"${1:-faultctl}" --help 2>/dev/null |
+		sed -n 's/^For a cgroup (set ... cgroup PATH)://p' | head -n 1
+}
+
+# cgroup v2 directories for cgroup PATH.
+_faultctl_cgroups()
+{
+	local IFS=$'\n'
+	COMPREPLY=($(compgen -d -- "${cur:-/sys/fs/cgroup/}"))
+	compopt -o filenames 2>/dev/null
+}
+
 # The values that go with KEY, from the range --help prints for it:
 # 0..1 gives both, a window the powers of two, a size a few sizes.
 _faultctl_values()
@@ -46,7 +61,7 @@ _faultctl()
 		cword=$COMP_CWORD
 	fi
 
-	local cmds="show set stats monitor showconf apply version help"
+	local cmds="show set unset stats monitor showconf apply version help"
 	local gopts="-j --json -p --pretty -h --help -V --version"
 	local i cmd="" cmdi=0
 	for ((i = 1; i < cword; i++)); do
@@ -67,20 +82,44 @@ _faultctl()
 
 	case $cmd in
 	set)
-		# KEY VALUE pairs: a key in key position, its values after it
+		# KEY VALUE pairs: a key in key position, its values after it;
+		# cgroup PATH among them, and then only the keys a scope takes
 		if (((cword - cmdi) % 2 == 1)); then
-			local used="" k
+			local used="" k all
 			for ((i = cmdi + 1; i < cword; i += 2)); do
 				used+=" ${words[i]}"
 			done
+			all=$(_faultctl_keys "${words[0]}")
+			[[ " $used " == *" cgroup "* ]] &&
+				all=$(_faultctl_scoped "${words[0]}")
 			local keys=""
-			for k in $(_faultctl_keys "${words[0]}"); do
+			for k in $all cgroup; do
 				[[ " $used " == *" $k "* ]] || keys+=" $k"
 			done
+			# fault-around and anon-fault-around are one key in a scope
+			if [[ " $used " == *" cgroup "* ]] &&
+			   [[ " $used " == *" fault-around "* || " $used " == *" anon-fault-around "* ]]; then
+				keys=${keys/ anon-fault-around/}
+				keys=${keys/ fault-around/}
+			fi
 			COMPREPLY=($(compgen -W "$keys --help" -- "$cur"))
+		elif [[ $prev == cgroup ]]; then
+			_faultctl_cgroups
 		else
 			COMPREPLY=($(compgen -W "$(_faultctl_values "${words[0]}" "$prev")" -- "$cur"))
 		fi
+		;;
+	unset)
+		# scoped keys, and cgroup PATH
+		if [[ $prev == cgroup ]]; then
+			_faultctl_cgroups
+			return
+		fi
+		local used=" ${words[*]:cmdi+1:cword-cmdi-1} " keys="" k
+		for k in $(_faultctl_scoped "${words[0]}") cgroup; do
+			[[ $used == *" $k "* ]] || keys+=" $k"
+		done
+		COMPREPLY=($(compgen -W "$keys --help" -- "$cur"))
 		;;
 	stats)
 		case $prev in

@@ -77,6 +77,11 @@ static void print_keys(FILE *f)
 				 k->min, k->max);
 		fprintf(f, "  %-18s %-6s %s\n", k->name, range, k->help);
 	}
+	fprintf(f, "\nFor a cgroup (set ... cgroup PATH):");
+	for (i = 0; i < ff_nkeys; i++)
+		if (ff_keys[i].scoped)
+			fprintf(f, " %s", ff_keys[i].name);
+	fprintf(f, "\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
