@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -645,6 +646,110 @@ static bool expect_extack(struct nl *nl, const char *what, uint32_t offs,
 	return false;
 }
 
+/* Close the nest begun at offset @start of the message. */
+static void nest_end(struct nlmsghdr *nlh, uint32_t start)
+{
+	struct nlattr *a = (void *)((char *)nlh + start);
+
+	a->nla_len = (uint16_t)(nlh->nlmsg_len - start);
+}
+
+/* A FASTFAULT_A_SCOPE nest begun: its offset, for nest_end(). */
+static uint32_t scope_start(struct nlmsghdr *nlh)
+{
+	uint32_t start = NLMSG_ALIGN(nlh->nlmsg_len);
+
+	put_attr(nlh, FASTFAULT_A_SCOPE | NLA_F_NESTED, 0, NULL);
+	return start;
+}
+
+/*
+ * Inside a cgroup scope too: the nested attribute is named, whether the
+ * policy or the module refuses it.  Needs a cgroup v2 directory.
+ */
+static int check_scope_extacks(struct nl *nl)
+{
+	const uint32_t a1 = NLMSG_HDRLEN + GENL_HDRLEN;
+	/* in a scope at a1: its first attribute, and the one after a u32 */
+	const uint32_t n1 = a1 + NLA_HDRLEN, n2 = n1 + NLA_HDRLEN + 4;
+	const char *dir = "/sys/fs/cgroup/nlfuzz";
+	struct nlmsghdr *nlh;
+	int cg, tmp, bad = 0;
+	uint32_t st;
+
+	mkdir(dir, 0755);
+	cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	tmp = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0 || tmp < 0) {
+		printf("# no cgroup v2 directory (%s): scope extacks skipped\n",
+		       strerror(errno));
+		return 0;
+	}
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET, 0,
+			++nl->seq);
+	st = scope_start(nlh);
+	put_u32(nlh, FASTFAULT_A_CGROUP_FD, (uint32_t)cg);
+	put_u64(nlh, FASTFAULT_A_ZERO_POOL, 1 << 20);
+	nest_end(nlh, st);
+	bad += !expect_extack(nl, "scope with zero-pool", n2, "system-wide");
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET, 0,
+			++nl->seq);
+	st = scope_start(nlh);
+	put_u32(nlh, FASTFAULT_A_CGROUP_FD, (uint32_t)cg);
+	put_u32(nlh, FASTFAULT_A_ANON_FAULT_AROUND, FASTFAULT_FAULT_AROUND_MAX + 1);
+	nest_end(nlh, st);
+	bad += !expect_extack(nl, "scope with anon-fault-around 65", n2,
+			      "out of range");
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET, 0,
+			++nl->seq);
+	st = scope_start(nlh);
+	put_u32(nlh, FASTFAULT_A_ANON_FAULT_AROUND, 8);
+	nest_end(nlh, st);
+	bad += !expect_extack(nl, "scope without cgroup-fd", a1,
+			      "needs cgroup-fd");
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET, 0,
+			++nl->seq);
+	st = scope_start(nlh);
+	put_u32(nlh, FASTFAULT_A_CGROUP_FD, (uint32_t)tmp);
+	put_u32(nlh, FASTFAULT_A_ANON_FAULT_AROUND, 8);
+	nest_end(nlh, st);
+	bad += !expect_extack(nl, "scope of /tmp", n1, "not an open cgroup v2");
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET, 0,
+			++nl->seq);
+	st = scope_start(nlh);
+	put_u32(nlh, FASTFAULT_A_CGROUP_FD, (uint32_t)cg);
+	put_u64(nlh, FASTFAULT_A_UNSET, 1ULL << FASTFAULT_A_ZERO_POOL);
+	nest_end(nlh, st);
+	bad += !expect_extack(nl, "scope unsetting zero-pool", n2,
+			      "not scoped");
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET, 0,
+			++nl->seq);
+	st = scope_start(nlh);
+	put_u32(nlh, FASTFAULT_A_CGROUP_FD, (uint32_t)cg);
+	put_u32(nlh, FASTFAULT_A_ZERO_ONCE, 0);
+	put_u32(nlh, FASTFAULT_A_ZERO_ONCE, 0);
+	nest_end(nlh, st);
+	bad += !expect_extack(nl, "scope with zero-once twice",
+			      n2 + NLA_HDRLEN + 4, "more than once");
+
+	nlh = msg_start(nl->family, NLM_F_ACK, FASTFAULT_CMD_CONFIG_SET, 0,
+			++nl->seq);
+	put_u32(nlh, FASTFAULT_A_CGROUP_FD, (uint32_t)cg);
+	bad += !expect_extack(nl, "cgroup-fd outside a scope", a1,
+			      "inside a scope");
+
+	close(cg);
+	close(tmp);
+	rmdir(dir);
+	return bad;
+}
+
 /* Errors name the attribute: by the policy, and by the module itself. */
 static int check_extacks(struct nl *nl)
 {
@@ -696,7 +801,7 @@ static int check_extacks(struct nl *nl)
 	put_attr(nlh, FASTFAULT_A_CPU, 4, NULL);
 	bad += !expect_extack(nl, "stats with a cpu attribute", a1,
 			      "reply only");
-	return bad;
+	return bad + check_scope_extacks(nl);
 }
 
 static int run(const char *who, unsigned long count, bool privileged)

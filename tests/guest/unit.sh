@@ -44,6 +44,8 @@ file0=$(debugfs_pages)
 mkdir -p /etc/fastfault.d
 printf '# as saved by faultctl showconf\nanon-fault-around 16\nzero-pool 8M\n' >/etc/fastfault.conf
 printf 'file-fault-around 32\n' >/etc/fastfault.d/10-file.conf
+mkdir -p /sys/fs/cgroup/ffbuild
+printf 'fault-around 8 cgroup /sys/fs/cgroup/ffbuild\n' >/etc/fastfault.d/15-build.conf
 
 check "start: every ExecStart= succeeds" run_cmds ExecStart
 check "start: fastfault is loaded" loaded
@@ -53,6 +55,8 @@ check "start: zero-pool 8M from /etc/fastfault.conf" \
 	sh -c 'faultctl -j show | grep -q "\"zero-pool\": *8388608"'
 check "start: file-fault-around 32 from the drop-in" \
 	sh -c 'faultctl -j show | grep -q "\"file-fault-around\": *32"'
+check "start: the cgroup's scope from the drop-in" \
+	sh -c 'faultctl show | grep -A1 "^cgroup /sys/fs/cgroup/ffbuild\$" | grep -q "anon-fault-around  8 pages"'
 if [ -n "$file0" ]; then
 	check "start: the kernel's file window is 32 pages ($(debugfs_pages))" \
 		[ "$(debugfs_pages)" = 32 ]
@@ -72,4 +76,5 @@ check "start with zero-pool 100T: an ExecStart= fails ($rc)" [ $rc = 1 ]
 run_cmds ExecStopPost
 check "after the failed start, ExecStopPost= leaves fastfault unloaded" unloaded
 rm -rf /etc/fastfault.conf /etc/fastfault.d
+rmdir /sys/fs/cgroup/ffbuild
 finish
