@@ -51,14 +51,25 @@ for s in 16 64; do
 done
 restore() {
 	mod_off
+	cgroups_off
 	[ -n "$thp0" ] && echo "$thp0" >$thp/enabled
 	[ -n "$fab0" ] && echo "$fab0" >$fab
 	for s in $mthp_sizes; do echo never >$thp/hugepages-${s}kB/enabled; done
 }
 
+# the cgroups of the scoped configurations: the workload's, and 8 others
+cgb=/sys/fs/cgroup/ffbench
+cgroups_off() {
+	for d in $cgb $cgb-[0-9]; do
+		[ -d "$d" ] && rmdir "$d"
+	done
+	return 0
+}
+
 # reset: module off, THP never, mTHP never, kernel fault-around 64 KiB
 reset() {
 	mod_off || { note "cannot unload fastfault"; fail=1; }
+	cgroups_off
 	echo never >$thp/enabled
 	for s in $mthp_sizes; do echo never >$thp/hugepages-${s}kB/enabled; done
 	[ -e $fab ] && echo 65536 >$fab
@@ -97,6 +108,19 @@ setup() {
 	ff-*|pool-on*|zo-*|zph-*)
 		mod_on || { note "$1: cannot load fastfault"; fail=1; return 1; }
 		case $1 in
+		ff-16-cg)
+			# a scope: the workload's cgroup only
+			mkdir -p $cgb &&
+				faultctl set fault-around 16 cgroup $cgb >/dev/null ;;
+		ff-16-8scopes)
+			# system-wide, and 8 scopes the workload is not in, each
+			# setting the same key: every fault walks all of them
+			faultctl set fault-around 16 >/dev/null &&
+			for i in 1 2 3 4 5 6 7 8; do
+				mkdir -p $cgb-$i &&
+					faultctl set fault-around 16 cgroup $cgb-$i >/dev/null ||
+					{ note "$1: scope $i failed"; return 1; }
+			done ;;
 		ff-*) faultctl set fault-around "${1#ff-}" >/dev/null ;;
 		zo-*) faultctl set zero-once 1 >/dev/null ;;
 		zph-*) faultctl set zero-pool-huge 64M >/dev/null ;;
@@ -119,10 +143,10 @@ CFG_ANON="stock thp-always mthp-16k mthp-64k map-populate madv-populate ff-1 ff-
 CFG_FILE="stock fab-4096 map-populate ff-1 ff-8 ff-16"
 CFG_PROC="stock thp-always mthp-16k mthp-64k fab-4096 ff-1 ff-8 ff-16"
 CFG_POOL="stock pool-on pool-on-clear pool-on-ff16 ff-16"
-workloads="anon-seq|anon -m 32|$CFG_ANON ff-64 zo-thp zo-mthp-64k
+workloads="anon-seq|anon -m 32|$CFG_ANON ff-64 zo-thp zo-mthp-64k ff-16-cg ff-16-8scopes
 anon-seq-2t|anon -m 32 -t 2|$CFG_ANON ff-64
 anon-seq-2p|anon -m 32 -p 2|$CFG_ANON ff-64
-anon-sparse-8|anon -m 32 -s 8|$CFG_ANON
+anon-sparse-8|anon -m 32 -s 8|$CFG_ANON ff-16-cg ff-16-8scopes
 anon-sparse-64|anon -m 64 -s 64|$CFG_ANON
 file-priv-read|file priv-read -m 32|$CFG_FILE
 file-priv-write|file priv-write -m 32|$CFG_FILE
@@ -132,7 +156,7 @@ exec-loop|spawn 60 sh -c 'kmod --version >/dev/null; exec fabench child'|$CFG_PR
 pool-paced|anon -m 32 -c 256 -g 2000 -K|$CFG_POOL
 pool-burst|anon -m 32 -K|$CFG_POOL
 pool-thp|anon -m 32 -K|stock thp-always zo-thp zph-thp"
-configs="stock thp-always mthp-16k mthp-64k map-populate madv-populate fab-4096 ff-1 ff-8 ff-16 ff-64 pool-on pool-on-clear pool-on-ff16 zo-thp zo-mthp-64k zph-thp"
+configs="stock thp-always mthp-16k mthp-64k map-populate madv-populate fab-4096 ff-1 ff-8 ff-16 ff-64 pool-on pool-on-clear pool-on-ff16 zo-thp zo-mthp-64k zph-thp ff-16-cg ff-16-8scopes"
 
 # run CONFIG NAME ARGS: RUNS runs, one @@R line each
 run() {
@@ -167,8 +191,12 @@ run() {
 			;;
 		esac
 		loaded && faultctl stats --reset >/dev/null
+		# ff-16-cg: the workload is a task of the scoped cgroup
+		inc=
+		[ "$cfg" = ff-16-cg ] &&
+			inc="sh -c 'echo \$\$ >$cgb/cgroup.procs && exec \"\$@\"' sh"
 		# shellcheck disable=SC2086
-		j=$(eval "$pin fabench $args") || {
+		j=$(eval "$pin $inc fabench $args") || {
 			note "$cfg $name: fabench $args failed"
 			: >/tmp/bench.fail
 			j='{}'
