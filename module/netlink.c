@@ -167,6 +167,10 @@ static const struct nla_policy ff_nl_scope_policy[FASTFAULT_A_MAX + 1] = {
 		.type = NLA_REJECT,
 		.reject_message = "cgroup-id is reply only: give cgroup-fd",
 	},
+	[FASTFAULT_A_UNSUPPORTED] = {
+		.type = NLA_REJECT,
+		.reject_message = "unsupported is reply only",
+	},
 };
 
 static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1] = {
@@ -226,6 +230,10 @@ static const struct nla_policy ff_nl_policy[FASTFAULT_A_MAX + 1] = {
 		.type = NLA_REJECT,
 		.reject_message = "cgroup-id is reply only",
 	},
+	[FASTFAULT_A_UNSUPPORTED] = {
+		.type = NLA_REJECT,
+		.reject_message = "unsupported is reply only",
+	},
 };
 
 static struct genl_family ff_family;
@@ -267,9 +275,28 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/* A key this kernel cannot host, @attr, and why. */
+static int ff_nl_put_unsupported(struct sk_buff *skb, int attr,
+				 const char *why)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, FASTFAULT_A_UNSUPPORTED);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, FASTFAULT_UNSUPPORTED_A_KEY, attr) ||
+	    nla_put_string(skb, FASTFAULT_UNSUPPORTED_A_REASON, why)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int ff_nl_fill_config(struct sk_buff *skb, const struct ff_config *cfg,
 			     u32 portid, u32 seq, u8 cmd)
 {
+	const char *why;
 	struct ff_nl_fill f = { .skb = skb };
 	unsigned int i;
 	void *hdr;
@@ -288,6 +315,12 @@ static int ff_nl_fill_config(struct sk_buff *skb, const struct ff_config *cfg,
 			goto cancel;
 	}
 	if (nla_put_string(skb, FASTFAULT_A_VERSION, FASTFAULT_VERSION))
+		goto cancel;
+	/* the huge pool's folios skip their clear: zero-once's reason */
+	why = ff_zero_once_unsupported();
+	if (why &&
+	    (ff_nl_put_unsupported(skb, FASTFAULT_A_ZERO_ONCE, why) ||
+	     ff_nl_put_unsupported(skb, FASTFAULT_A_ZERO_POOL_HUGE, why)))
 		goto cancel;
 
 	f.path = kmalloc(PATH_MAX, GFP_KERNEL);

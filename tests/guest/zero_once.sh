@@ -53,6 +53,33 @@ suites() {	# suites LABEL: every hugetest mode
 	fi
 }
 
+# A kernel that cannot host zero-once (7.x clears a huge page once itself):
+# refused with its reason, marked in show, nothing hooked, data intact.
+# 6.13 on clears a huge page once itself (user_alloc_needs_zeroing()):
+# there, and only there, the module must call zero-once unsupported
+kv=$(uname -r | awk -F'[.-]' '{ print $1 * 1000 + $2 }')
+marked=0
+faultctl show | grep -q "^zero-once .*\[unsupported here: " && marked=1
+check "show calls zero-once unsupported ($marked) on $(uname -r) iff it is 6.13 or later" \
+	[ $marked = $((kv >= 6013)) ]
+if [ $marked = 1 ]; then
+	why=$(faultctl set zero-once 1 2>&1)
+	check "faultctl set zero-once 1 fails (exit 2)" [ $? = 2 ]
+	check "zero-once 1 is refused with the kernel's reason ($why)" \
+		sh -c "echo '$why' | grep -q '^Error: .*zero-once\|^Error: .*clears'"
+	check "show -j: unsupported names zero-once and zero-pool-huge" \
+		sh -c "faultctl -j show | grep -q '\"unsupported\":{\"zero-once\":\"[^\"]*\",\"zero-pool-huge\":'"
+	check "the kernel log said so once at load" \
+		[ "$(dmesg | grep -c 'fastfault: .*zero-once\|fastfault: this kernel already clears')" -ge 1 ]
+	check "$clear_fn is not hooked" nohook $clear_fn
+	suites "unsupported here"
+	check "modprobe -r fastfault" modprobe -r fastfault
+	echo 0 >/proc/sys/vm/nr_hugepages
+	echo "$thp0" >$thp/enabled
+	echo "$shm0" >$thp/shmem_enabled
+	finish
+fi
+
 check "zero-once 0: $clear_fn is not hooked" nohook $clear_fn
 suites "zero-once 0"
 

@@ -762,6 +762,21 @@ static void test_scopes(void)
 	   "show -j: scopes: %s", buf);
 	free(buf);
 
+	/* a key this kernel cannot host: marked, with the kernel's reason */
+	memset(&set, 0, sizeof(set));
+	set.has[FASTFAULT_A_ZERO_ONCE] = true;
+	snprintf(set.unsupported[FASTFAULT_A_ZERO_ONCE],
+		 sizeof(set.unsupported[0]), "this kernel already clears once");
+	buf = capture_config(false, false, &set);
+	ok(!strcmp(buf, "zero-once          0 (off) [unsupported here: this kernel already clears once]\n"),
+	   "show: an unsupported key says why: %s", buf);
+	free(buf);
+	buf = capture_config(true, false, &set);
+	ok(!strcmp(buf, "{\"zero-once\":0,\"unsupported\":{\"zero-once\":"
+		   "\"this kernel already clears once\"},\"scopes\":[]}\n"),
+	   "show -j: unsupported{}: %s", buf);
+	free(buf);
+
 	/* opening a cgroup: what is not one is refused, naming it */
 	ok(ff_cgroup_open("/nonexistent/cg", err, sizeof(err)) == -1 &&
 	   contains(err, "cgroup /nonexistent/cg: No such file or directory"),

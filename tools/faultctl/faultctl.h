@@ -84,6 +84,8 @@ struct ff_settings {
 	uint64_t val[FASTFAULT_A_MAX + 1];
 	bool has[FASTFAULT_A_MAX + 1];
 	char version[64];	/* FASTFAULT_A_VERSION, "" if absent */
+	/* FASTFAULT_A_UNSUPPORTED: why this kernel cannot host a key, or "" */
+	char unsupported[FASTFAULT_A_MAX + 1][256];
 	size_t nscopes;
 	struct ff_scope_set scope[FF_MAX_SCOPES];
 };

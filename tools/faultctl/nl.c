@@ -363,6 +363,26 @@ static void scope_parse(const struct nlattr *nest, struct ff_scope_set *sc)
 	}
 }
 
+/* A reply's FASTFAULT_A_UNSUPPORTED: a key and the kernel's reason. */
+static void unsupported_parse(const struct nlattr *nest, struct ff_settings *set)
+{
+	const struct nlattr *a;
+	const char *why = NULL;
+	uint32_t key = 0;
+
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) == FASTFAULT_UNSUPPORTED_A_KEY &&
+		    !mnl_attr_validate(a, MNL_TYPE_U32))
+			key = mnl_attr_get_u32(a);
+		if (mnl_attr_get_type(a) == FASTFAULT_UNSUPPORTED_A_REASON &&
+		    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+			why = mnl_attr_get_str(a);
+	}
+	if (why && *why && key > 0 && key <= FASTFAULT_A_MAX)
+		snprintf(set->unsupported[key], sizeof(set->unsupported[key]),
+			 "%s", why);
+}
+
 static int config_parse(const struct nlmsghdr *nlh, void *data)
 {
 	struct ff_settings *set = data;
@@ -377,6 +397,8 @@ static int config_parse(const struct nlmsghdr *nlh, void *data)
 				 mnl_attr_get_str(a));
 		else if (t == FASTFAULT_A_SCOPE && set->nscopes < FF_MAX_SCOPES)
 			scope_parse(a, &set->scope[set->nscopes++]);
+		else if (t == FASTFAULT_A_UNSUPPORTED)
+			unsupported_parse(a, set);
 		else
 			key_parse(a, set->val, set->has);
 	}

@@ -187,12 +187,26 @@ static void json_keys(struct ff_json *j, const uint64_t *val, const bool *has)
 			ff_json_u64(j, ff_keys[i].name, val[ff_keys[i].attr]);
 }
 
-/* The keys, then "scopes": [{"cgroup": PATH, "cgroup-id": ID, keys}...] */
+/*
+ * The keys, then "unsupported": {KEY: REASON...} where the kernel cannot
+ * host one, and "scopes": [{"cgroup": PATH, "cgroup-id": ID, keys}...]
+ */
 static void json_config_keys(struct ff_json *j, const struct ff_settings *set)
 {
 	size_t i;
 
 	json_keys(j, set->val, set->has);
+	for (i = 0; i < ff_nkeys; i++)
+		if (set->unsupported[ff_keys[i].attr][0])
+			break;
+	if (i < ff_nkeys) {
+		ff_json_obj_begin(j, "unsupported");
+		for (i = 0; i < ff_nkeys; i++)
+			if (set->unsupported[ff_keys[i].attr][0])
+				ff_json_str(j, ff_keys[i].name,
+					    set->unsupported[ff_keys[i].attr]);
+		ff_json_obj_end(j);
+	}
 	ff_json_arr_begin(j, "scopes");
 	for (i = 0; i < set->nscopes; i++) {
 		ff_json_obj_begin(j, NULL);
@@ -205,7 +219,8 @@ static void json_config_keys(struct ff_json *j, const struct ff_settings *set)
 }
 
 static void human_keys(FILE *f, const char *indent, int w,
-		       const uint64_t *val, const bool *has)
+		       const uint64_t *val, const bool *has,
+		       const struct ff_settings *set)
 {
 	size_t i;
 
@@ -224,6 +239,9 @@ static void human_keys(FILE *f, const char *indent, int w,
 			fprintf(f, " (%s)", ff_value_name(k, v));
 		else if (k->min == v && v <= 1)
 			fputs(" (off)", f);
+		if (set && set->unsupported[k->attr][0])
+			fprintf(f, " [unsupported here: %s]",
+				set->unsupported[k->attr]);
 		fputc('\n', f);
 	}
 }
@@ -244,11 +262,11 @@ void ff_print_config(const struct ff_out *o, const struct ff_settings *set)
 		return;
 	}
 
-	human_keys(o->f, "", w, set->val, set->has);
+	human_keys(o->f, "", w, set->val, set->has, set);
 	for (i = 0; i < set->nscopes; i++) {
 		fprintf(o->f, "cgroup %s\n", set->scope[i].path);
 		human_keys(o->f, "  ", w, set->scope[i].val,
-			   set->scope[i].has);
+			   set->scope[i].has, NULL);
 	}
 }
 

@@ -133,6 +133,12 @@ enum fastfault_attr {
 	FASTFAULT_A_CGROUP_PATH,
 	/* u64, in a reply's FASTFAULT_A_SCOPE: the cgroup's id (inode) */
 	FASTFAULT_A_CGROUP_ID,
+	/*
+	 * nest of FASTFAULT_UNSUPPORTED_A_*, config reply only, one per key
+	 * this kernel cannot host: which, and why (the message a request
+	 * to turn it on is refused with)
+	 */
+	FASTFAULT_A_UNSUPPORTED,
 
 	__FASTFAULT_A_MAX,
 	FASTFAULT_A_MAX = __FASTFAULT_A_MAX - 1
@@ -207,6 +213,18 @@ enum fastfault_pool_node_attr {
 
 	__FASTFAULT_POOL_NODE_A_MAX,
 	FASTFAULT_POOL_NODE_A_MAX = __FASTFAULT_POOL_NODE_A_MAX - 1
+};
+
+/* Inside FASTFAULT_A_UNSUPPORTED. */
+enum fastfault_unsupported_attr {
+	FASTFAULT_UNSUPPORTED_A_PAD = 1,
+	/* u32: the key's attribute, FASTFAULT_A_* */
+	FASTFAULT_UNSUPPORTED_A_KEY,
+	/* string: the reason */
+	FASTFAULT_UNSUPPORTED_A_REASON,
+
+	__FASTFAULT_UNSUPPORTED_A_MAX,
+	FASTFAULT_UNSUPPORTED_A_MAX = __FASTFAULT_UNSUPPORTED_A_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_FASTFAULT_H */
