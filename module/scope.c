@@ -36,7 +36,7 @@
 
 #define FF_SCOPE_GC_SECS	5
 
-struct ff_scopes __rcu *ff_scopes;
+struct ff_scopes __rcu *ff_scopes __read_mostly;
 
 /*
  * The scoped value of @key for the current task, @dflt where no scope

@@ -31,7 +31,15 @@ check "the kernel log says it is disabled" \
 	sh -c 'dmesg | grep -q "fastfault: disabled (fastfault.disable=1)"'
 refused "fault-around 8" fault-around 8
 refused "zero-pool 8M" zero-pool 8M
-refused "zero-pool-huge 4M" zero-pool-huge 4M
+# where this kernel cannot host the huge pool at all, that reason comes first
+if faultctl show | grep -q '^zero-pool-huge .*\[unsupported here: '; then
+	out=$(faultctl set zero-pool-huge 4M 2>&1)
+	rc=$?
+	check "zero-pool-huge 4M: refused with the kernel's reason, exit 2 ($rc: $out)" \
+		sh -c "[ $rc = 2 ] && echo '$out' | grep -q '(attribute zero-pool-huge)'"
+else
+	refused "zero-pool-huge 4M" zero-pool-huge 4M
+fi
 why=$(faultctl set zero-once 1 2>&1)
 check "zero-once 1 is refused ($why)" sh -c '! faultctl set zero-once 1 2>/dev/null'
 check "nothing is hooked" sh -c '! grep -q fastfault /sys/kernel/tracing/enabled_functions'

@@ -36,6 +36,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1357,6 +1358,50 @@ static void smaps_of(char *base, long *rss, long *ref)
  * takes the untouched ones first: after a sequential stream, the pages
  * mapped ahead of it and never touched must not count as Referenced.
  */
+#define KPF_REFERENCED	2
+
+/* /proc/kpageflags of the page at @p (mapped), or 0 if unreadable. */
+static uint64_t kpageflags_of(const char *p)
+{
+	uint64_t e = 0, f = 0;
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+
+	if (pm >= 0 && kf >= 0 &&
+	    pread(pm, &e, sizeof(e), (uintptr_t)p / PS * sizeof(e)) == sizeof(e) &&
+	    (e & (1ULL << 63)) && (e & ((1ULL << 55) - 1)))
+		if (pread(kf, &f, sizeof(f),
+			  (off_t)((e & ((1ULL << 55) - 1)) * sizeof(f))) != sizeof(f))
+			f = 0;
+	if (pm >= 0)
+		close(pm);
+	if (kf >= 0)
+		close(kf);
+	return f;
+}
+
+/*
+ * Does this kernel leave every folio a fault adds PG_referenced?  A page
+ * faulted in a fresh mapping with fault-around out of the way (a lone
+ * touch) says, and so must every resident page of @m past @touched up to
+ * @rss: then smaps' Referenced counts them whatever their PTE says.
+ */
+static bool fault_sets_referenced(char *m, size_t touched, long rss)
+{
+	char *c = map_anon(8);
+	bool all = true;
+	size_t i;
+
+	put(c, 4);
+	if (!(kpageflags_of(c + 4 * PS) & (1ULL << KPF_REFERENCED)))
+		all = false;
+	munmap(c, 8 * PS);
+	for (i = touched; all && i < (size_t)rss; i++)
+		if (!(kpageflags_of(m + i * PS) & (1ULL << KPF_REFERENCED)))
+			all = false;
+	return all;
+}
+
 static int old(void)
 {
 	const size_t n = 512;
@@ -1384,9 +1429,20 @@ static int old(void)
 		ok(rss > (long)touched,
 		   "old: fault-around %u mapped pages past the stream (%ld)",
 		   N, rss - (long)touched);
-	ok(ref <= (long)touched,
-	   "old: no untouched page counts as Referenced (%ld referenced, %zu touched, %ld resident)",
-	   ref, touched, rss);
+	if (ref <= (long)touched || !fault_sets_referenced(m, touched, rss)) {
+		ok(ref <= (long)touched,
+		   "old: no untouched page counts as Referenced (%ld referenced, %zu touched, %ld resident)",
+		   ref, touched, rss);
+	} else {
+		/*
+		 * MGLRU on 7.x sets PG_referenced on every folio a fault adds
+		 * (the kernel's own faults too), and smaps counts it with the
+		 * PTE's accessed bit: it cannot show an old PTE there.
+		 */
+		diag("old: this kernel marks every faulted folio PG_referenced (kpageflags), a lone fault's page as much as a prefaulted one: smaps cannot show an old PTE");
+		ok(1, "old: every Referenced page past the %zu touched is PG_referenced, as the kernel's own faults leave a page (%ld referenced) # SKIP smaps cannot see the PTE here",
+		   touched, ref);
+	}
 	munmap(m, n * PS);
 	return done_testing();
 }
