@@ -235,9 +235,8 @@ int ff_config_set(const struct ff_config *cfg, const struct ff_scope_edit *e,
 	if (disable && ff_config_hooks(cfg, next)) {
 		NL_SET_ERR_MSG(extack,
 			       "fastfault.disable=1 was given at boot: nothing is hooked until the module is loaded without it");
-		kfree(next);
 		err = -EOPNOTSUPP;
-		goto out;
+		goto free_next;
 	}
 
 	old_file = ff_knob_get();
@@ -262,6 +261,7 @@ int ff_config_set(const struct ff_config *cfg, const struct ff_scope_edit *e,
 	}
 
 	err = ff_config_apply(cfg, next, extack);
+	next = NULL;	/* consumed, applied or not */
 	if (err)
 		goto undo_huge;
 	ff_config_cur.file_fault_around = ff_knob_get();
@@ -281,7 +281,6 @@ undo_pool:
 undo_knob:
 	if (cfg->file_fault_around != old_file && ff_knob_set(old_file, NULL))
 		pr_warn("could not restore file-fault-around %u\n", old_file);
-	goto out;
 free_next:
 	kfree(next);
 out:
