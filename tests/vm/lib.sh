@@ -52,6 +52,16 @@ ff_kernel_chroot() {
 	return 0
 }
 
+# ff_chroot_kdir ROOT RELEASE: that release's headers in the chroot ROOT,
+# as this machine sees them: the build link followed inside the chroot
+# (bullseye's is absolute, /usr/src/...)
+ff_chroot_kdir() {
+	local d=$1/lib/modules/$2/build t
+	t=$(readlink "$d" 2>/dev/null) || true
+	case $t in /*) d=$1$t ;; esac
+	echo "$d"
+}
+
 # ff_rel_chroot RELEASE: the chroot whose headers that release's are,
 # "" if they are this machine's (or none are installed yet)
 ff_rel_chroot() {
@@ -59,7 +69,7 @@ ff_rel_chroot() {
 	[ -e "/lib/modules/$1/build/Makefile" ] && return 0
 	for r in "$FF_CACHE"/chroot/*/; do
 		r=${r%/}
-		if [ -e "$r/lib/modules/$1/build/Makefile" ]; then
+		if [ -e "$(ff_chroot_kdir "$r" "$1")/Makefile" ]; then
 			echo "$r"
 			return 0
 		fi
@@ -124,7 +134,10 @@ ff_kdir() {
 	local d
 	d=$(ff_built_dir "$1")
 	if [ -n "$d" ]; then echo "$d/linux"; return; fi
-	echo "$(ff_rel_chroot "$1")/lib/modules/$1/build"
+	local root
+	root=$(ff_rel_chroot "$1")
+	if [ -n "$root" ]; then ff_chroot_kdir "$root" "$1"; return; fi
+	echo "/lib/modules/$1/build"
 }
 
 # ff_image_dir RELEASE: vmlinuz, modules.builtin* and modules.order
