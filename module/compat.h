@@ -8,16 +8,31 @@
 #ifndef _FASTFAULT_COMPAT_H
 #define _FASTFAULT_COMPAT_H
 
+#include <linux/build_bug.h>
 #include <linux/ftrace.h>
+#include <linux/gfp.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
 #include <linux/shrinker.h>
-#include <asm/ibt.h>
+#include <linux/vmstat.h>
 #include <asm/linkage.h>
 #include <asm/nospec-branch.h>
 
 #include "probes.h"
+
+/*
+ * Indirect branch tracking (asm/ibt.h, 5.18 on): a function whose
+ * address is taken starts with ENDBR where the kernel enforces it.
+ * Before, there is no such instruction to emit or step over.
+ */
+#ifdef FF_HAVE_ASM_IBT
+#include <asm/ibt.h>
+#else
+#define ASM_ENDBR		""
+#define ENDBR_INSN_SIZE		0
+#endif
 
 /*
  * Each hook is a direct trampoline called from the hooked function's
@@ -26,22 +41,65 @@
 #ifndef CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS
 #error "fastfault needs CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS (x86-64)"
 #endif
+/* kprobes find the kernel symbols it needs by name (ksym.c) */
+#ifndef CONFIG_KPROBES
+#error "fastfault needs CONFIG_KPROBES"
+#endif
+/* fault-around keeps within memcg limits (fault_around.c), scopes are cgroups */
+#ifndef CONFIG_MEMCG
+#error "fastfault needs CONFIG_MEMCG"
+#endif
 
 /*
- * Attaching a direct trampoline to the functions in an ops' filter:
- * register_ftrace_direct() from 6.5, when the ops form took that name
- * from register_ftrace_direct_multi() (whose unregister never freed
- * the filter; keep it, the hook comes and goes with the settings).
+ * Attaching a direct trampoline to a hooked function at @ip:
+ *  - register_ftrace_direct(ops, addr) from 6.5, for the functions in
+ *    the ops' filter;
+ *  - register_ftrace_direct_multi(ops, addr) from 5.16 to 6.4 (whose
+ *    unregister never freed the filter; keep it, the hook comes and
+ *    goes with the settings);
+ *  - before, register_ftrace_direct(ip, addr), one address at a time:
+ *    no ops, no filter (ftrace_free_filter() is not even exported);
+ *    whether @ip can be traced is asked of kprobes (ff_ftrace_location()).
+ * ff_ftrace_direct_init() fails where @ip cannot be traced.
  */
-#ifdef FF_HAVE_FTRACE_DIRECT_OPS
-#define ff_ftrace_direct_register(ops, addr)	register_ftrace_direct(ops, addr)
-#define ff_ftrace_direct_unregister(ops, addr)	\
-	unregister_ftrace_direct(ops, addr, false)
+#if defined(FF_HAVE_FTRACE_DIRECT_OPS) || defined(FF_HAVE_FTRACE_DIRECT_MULTI)
+static inline int ff_ftrace_direct_init(struct ftrace_ops *ops,
+					unsigned long ip)
+{
+	return ftrace_set_filter_ip(ops, ip, 0, 0);
+}
+
+static inline void ff_ftrace_direct_free(struct ftrace_ops *ops)
+{
+	ftrace_free_filter(ops);
+}
 #else
-#define ff_ftrace_direct_register(ops, addr)	\
+static inline int ff_ftrace_direct_init(struct ftrace_ops *ops,
+					unsigned long ip)
+{
+	return ff_ftrace_location(ip) ? 0 : -ENODEV;
+}
+
+static inline void ff_ftrace_direct_free(struct ftrace_ops *ops)
+{
+}
+#endif
+
+#if defined(FF_HAVE_FTRACE_DIRECT_OPS)
+#define ff_ftrace_direct_register(ops, ip, addr)	\
+	register_ftrace_direct(ops, addr)
+#define ff_ftrace_direct_unregister(ops, ip, addr)	\
+	unregister_ftrace_direct(ops, addr, false)
+#elif defined(FF_HAVE_FTRACE_DIRECT_MULTI)
+#define ff_ftrace_direct_register(ops, ip, addr)	\
 	register_ftrace_direct_multi(ops, addr)
-#define ff_ftrace_direct_unregister(ops, addr)	\
+#define ff_ftrace_direct_unregister(ops, ip, addr)	\
 	unregister_ftrace_direct_multi(ops, addr)
+#else
+#define ff_ftrace_direct_register(ops, ip, addr)	\
+	register_ftrace_direct(ip, addr)
+#define ff_ftrace_direct_unregister(ops, ip, addr)	\
+	unregister_ftrace_direct(ip, addr)
 #endif
 
 /*
@@ -78,6 +136,17 @@
 #define FF_FAULT_FLAG_VMA_LOCK	0
 #endif
 
+/*
+ * A fault that returns VM_FAULT_COMPLETED (5.19 on) is done and has
+ * dropped the lock, as one that returns VM_FAULT_RETRY; before, no
+ * fault returns it.
+ */
+#ifdef FF_HAVE_VM_FAULT_COMPLETED
+#define FF_VM_FAULT_COMPLETED	VM_FAULT_COMPLETED
+#else
+#define FF_VM_FAULT_COMPLETED	0
+#endif
+
 /* userfaultfd's VMA flags; VM_UFFD_MINOR is VM_NONE where unsupported */
 #ifndef VM_UFFD_MINOR
 #define VM_UFFD_MINOR		VM_NONE
@@ -95,11 +164,103 @@ static inline void ff_pte_mkold(pte_t *ptep)
 }
 
 /*
- * The allocation behind an anonymous fault's zeroed page: vma_alloc_folio()
- * up to 6.9, vma_alloc_folio_noprof() from 6.10, when allocation profiling
- * turned the old name into an alloc_hooks() macro.
+ * Folios (5.16 on).  Before them a compound page is its head page, and
+ * the anonymous fault's allocation returns that page: struct folio here
+ * is the head page under the folio's name, its list head where the
+ * kernel's folio has it, with the few folio functions the module calls,
+ * in terms of the page.
  */
-#ifdef alloc_hooks
+#ifndef FF_HAVE_FOLIO
+struct folio {
+	union {
+		struct {
+			unsigned long flags;
+			struct list_head lru;
+		};
+		struct page page;
+	};
+};
+
+static_assert(offsetof(struct folio, flags) == offsetof(struct page, flags));
+static_assert(offsetof(struct folio, lru) == offsetof(struct page, lru));
+
+static inline struct folio *page_folio(struct page *page)
+{
+	return (struct folio *)compound_head(page);
+}
+
+static inline struct page *folio_page(struct folio *folio, unsigned long n)
+{
+	return nth_page(&folio->page, n);
+}
+
+static inline long folio_nr_pages(struct folio *folio)
+{
+	return compound_nr(&folio->page);
+}
+
+static inline unsigned long folio_pfn(struct folio *folio)
+{
+	return page_to_pfn(&folio->page);
+}
+
+static inline bool folio_test_large(struct folio *folio)
+{
+	return PageCompound(&folio->page);
+}
+
+static inline void folio_put(struct folio *folio)
+{
+	put_page(&folio->page);
+}
+
+static inline void node_stat_mod_folio(struct folio *folio,
+				       enum node_stat_item item, long nr)
+{
+	mod_node_page_state(page_pgdat(&folio->page), item, nr);
+}
+
+/*
+ * Poisoned memory in a folio: before PG_has_hwpoisoned (5.15) only the
+ * failed page itself says so, so each page is asked.
+ */
+static inline bool ff_folio_hwpoisoned(struct folio *folio)
+{
+	long i;
+
+	for (i = 0; i < folio_nr_pages(folio); i++)
+		if (PageHWPoison(folio_page(folio, i)))
+			return true;
+	return false;
+}
+#else
+static inline bool ff_folio_hwpoisoned(struct folio *folio)
+{
+	return folio_test_hwpoison(folio) ||
+	       (folio_test_large(folio) && folio_test_has_hwpoisoned(folio));
+}
+#endif
+
+/*
+ * The allocation behind an anonymous fault's zeroed page, and its
+ * arguments, which the hook's trampoline passes through and the wrapper
+ * takes as ff_alloc_arg4_t and ff_alloc_arg5_t (types, but macros: no
+ * new typedefs):
+ *  - alloc_pages_vma(gfp, order, vma, addr, node, hugepage) up to 6.0
+ *    (probe alloc_pages_vma), a page;
+ *  - vma_alloc_folio(gfp, order, vma, addr, hugepage) up to 6.x (probe
+ *    vma_alloc_folio_hugepage), vma_alloc_folio_noprof() from 6.10, when
+ *    allocation profiling turned the old name into an alloc_hooks()
+ *    macro;
+ *  - the same without hugepage in 7.x (probe vma_alloc_folio).
+ * An argument the function does not take is whatever its register
+ * holds, and never read.
+ */
+#if !defined(FF_HAVE_VMA_ALLOC_FOLIO_HUGEPAGE) && \
+	!defined(FF_HAVE_VMA_ALLOC_FOLIO)
+#define ff_vma_alloc_folio_orig		alloc_pages_vma
+#define FF_VMA_ALLOC_FOLIO_NAME		"alloc_pages_vma"
+#elif defined(alloc_hooks)
 #define ff_vma_alloc_folio_orig		vma_alloc_folio_noprof
 #define FF_VMA_ALLOC_FOLIO_NAME		"vma_alloc_folio_noprof"
 #else
@@ -107,20 +268,26 @@ static inline void ff_pte_mkold(pte_t *ptep)
 #define FF_VMA_ALLOC_FOLIO_NAME		"vma_alloc_folio"
 #endif
 
-/*
- * Its arguments: (gfp, order, vma, addr, hugepage) up to 6.x, without
- * hugepage in 7.x (probe vma_alloc_folio_hugepage).  The wrapper and the
- * hook's decide function are declared with five either way; in 7.x the
- * fifth is whatever the register holds, and never read.
- */
-#ifdef FF_HAVE_VMA_ALLOC_FOLIO_HUGEPAGE
+#if defined(FF_HAVE_VMA_ALLOC_FOLIO_HUGEPAGE)
 #define FF_VMA_ALLOC_NARGS		5
-#define ff_vma_alloc_folio_call(gfp, order, vma, addr, hugepage) \
-	ff_vma_alloc_folio_orig(gfp, order, vma, addr, hugepage)
-#else
+#define ff_alloc_arg4_t			bool		/* hugepage */
+#define ff_alloc_arg5_t			unsigned long	/* none */
+#define ff_vma_alloc_folio_call(gfp, order, vma, addr, a4, a5) \
+	ff_vma_alloc_folio_orig(gfp, order, vma, addr, a4)
+#elif defined(FF_HAVE_ALLOC_PAGES_VMA)
+#define FF_VMA_ALLOC_NARGS		6
+#define ff_alloc_arg4_t			int		/* node */
+#define ff_alloc_arg5_t			bool		/* hugepage */
+#define ff_vma_alloc_folio_call(gfp, order, vma, addr, a4, a5) \
+	((struct folio *)alloc_pages_vma(gfp, order, vma, addr, a4, a5))
+#elif defined(FF_HAVE_VMA_ALLOC_FOLIO)
 #define FF_VMA_ALLOC_NARGS		4
-#define ff_vma_alloc_folio_call(gfp, order, vma, addr, hugepage) \
+#define ff_alloc_arg4_t			unsigned long	/* none */
+#define ff_alloc_arg5_t			unsigned long	/* none */
+#define ff_vma_alloc_folio_call(gfp, order, vma, addr, a4, a5) \
 	ff_vma_alloc_folio_orig(gfp, order, vma, addr)
+#else
+#error "fastfault: no anonymous-fault allocation it knows (alloc_pages_vma, vma_alloc_folio)"
 #endif
 
 /*
@@ -130,14 +297,32 @@ static inline void ff_pte_mkold(pte_t *ptep)
  * to, so they must not carry a tag in the module: call the untagged
  * function.  __folio_alloc() gives a large folio the shape the fault
  * path expects of vma_alloc_folio()'s (6.1 prep_transhuge_page(), 6.12
- * large_rmappable and an empty deferred list).
+ * large_rmappable and an empty deferred list).  Before folios, the fault
+ * path prepares the huge page it got itself (prep_transhuge_page()
+ * after alloc_pages_vma()): a compound page is all it needs.
  */
-#ifdef alloc_hooks
+#ifndef FF_HAVE_FOLIO
+#define ff_folio_alloc_node(gfp, order, nid) \
+	((struct folio *)__alloc_pages_node(nid, gfp, order))
+#elif defined(alloc_hooks)
 #define ff_folio_alloc_node(gfp, order, nid) \
 	__folio_alloc_noprof(gfp, order, nid, NULL)
 #else
 #define ff_folio_alloc_node(gfp, order, nid) \
 	__folio_alloc(gfp, order, nid, NULL)
+#endif
+
+/*
+ * A page's mapping for the pool's own clear: kmap_local_page() (5.11
+ * on); before, its kernel address, which is its mapping on x86-64 (no
+ * highmem).
+ */
+#ifdef FF_HAVE_KMAP_LOCAL_PAGE
+#define ff_kmap_local_page(page)	kmap_local_page(page)
+#define ff_kunmap_local(addr)		kunmap_local(addr)
+#else
+#define ff_kmap_local_page(page)	page_address(page)
+#define ff_kunmap_local(addr)		do { } while (0)
 #endif
 
 /*
@@ -175,7 +360,8 @@ static inline void ff_pte_mkold(pte_t *ptep)
 
 /*
  * A NUMA-aware shrinker with a pointer of ours: allocated by the core
- * from 6.7 (shrinker_alloc(), its private_data), embedded before.
+ * from 6.7 (shrinker_alloc(), its private_data), embedded before, and
+ * named from 6.0 (register_shrinker()'s name, for debugfs).
  */
 typedef unsigned long (*ff_shrink_fn)(struct shrinker *,
 				      struct shrink_control *);
@@ -223,7 +409,11 @@ static inline int ff_shrinker_add(struct ff_shrinker *fs, const char *name,
 	fs->s.seeks = seeks;
 	fs->s.flags = SHRINKER_NUMA_AWARE;
 	fs->data = data;
+#ifdef FF_HAVE_REGISTER_SHRINKER_NAME
 	return register_shrinker(&fs->s, "%s", name);
+#else
+	return register_shrinker(&fs->s);	/* unnamed before 6.0 */
+#endif
 }
 
 static inline void ff_shrinker_remove(struct ff_shrinker *fs)
@@ -235,6 +425,30 @@ static inline void *ff_shrinker_data(struct shrinker *s)
 {
 	return container_of(s, struct ff_shrinker, s)->data;
 }
+#endif
+
+/*
+ * Generic netlink: which commands a family validates strictly.  From 6.1
+ * the family says from which command on (resv_start_op): all of ours,
+ * and their reserved header bits with them.  Before, every small op
+ * validates its attributes strictly unless it asks not to, as none of
+ * ours does, and nothing looks at the reserved bits.
+ */
+#ifdef FF_HAVE_GENL_RESV_START_OP
+#define ff_genl_strict_from(family, cmd)	((family)->resv_start_op = (cmd))
+#else
+#define ff_genl_strict_from(family, cmd)	do { } while (0)
+#endif
+
+/*
+ * A request whose genetlink header has reserved bits set: the core
+ * refuses it where the family says resv_start_op; before, the family
+ * must (netlink.c).
+ */
+#ifdef FF_HAVE_GENL_RESV_START_OP
+#define ff_genl_hdr_reserved(hdr)		false
+#else
+#define ff_genl_hdr_reserved(hdr)		((hdr)->reserved)
 #endif
 
 #endif /* _FASTFAULT_COMPAT_H */

@@ -237,6 +237,7 @@ int ff_zero_once_init(void);
 
 /* ksym.c */
 unsigned long ff_ksym(const char *name, unsigned long *size);
+bool ff_ftrace_location(unsigned long addr);
 
 /* hook.c */
 enum {
@@ -265,10 +266,7 @@ __visible vm_fault_t ff_handle_mm_fault(struct vm_area_struct *vma,
 					unsigned long address,
 					unsigned int flags,
 					struct pt_regs *regs);
-/* vma_alloc_folio()'s arguments up to 6.x (7.x has no @hugepage: compat.h) */
-__visible struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
-					   struct vm_area_struct *vma,
-					   unsigned long addr, bool hugepage);
+/* ff_vma_alloc_folio(): in hook.c, its arguments compat.h's */
 int ff_hook_update(unsigned int wanted, struct netlink_ext_ack *extack);
 
 /* netlink.c */

@@ -328,7 +328,7 @@ vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 	ff_stat_inc(FASTFAULT_STAT_FAULTS);
 	/* failed, or the lock is gone: the VMA must not be touched */
 	if (max <= 1 || (ret & (VM_FAULT_ERROR | VM_FAULT_RETRY |
-				VM_FAULT_COMPLETED)))
+				FF_VM_FAULT_COMPLETED)))
 		return ret;
 
 	/* every neighbour lies in the fault's page table */
@@ -383,7 +383,7 @@ vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 		}
 		addr = address + i * step * PAGE_SIZE;
 		r = handle_mm_fault(vma, addr, nflags, NULL);
-		if (r & (VM_FAULT_RETRY | VM_FAULT_COMPLETED)) {
+		if (r & (VM_FAULT_RETRY | FF_VM_FAULT_COMPLETED)) {
 			/* the lock is gone: the caller must not drop it */
 			ff_stat_inc(FASTFAULT_STAT_LOCK_LOST);
 			ret = r;
@@ -400,7 +400,7 @@ vm_fault_t ff_fault_around(struct vm_area_struct *vma, unsigned long address,
 	this_cpu_write(ff_last_fault.addr, address + done * step * PAGE_SIZE);
 
 	/* with the lock still held: one more walk makes them all old */
-	if (!(ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED))) {
+	if (!(ret & (VM_FAULT_RETRY | FF_VM_FAULT_COMPLETED))) {
 		ff_pt_walk_begin();
 		pte = ff_pte(vma->vm_mm, address);
 		for (i = 1; pte && i <= done; i++)

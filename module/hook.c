@@ -68,14 +68,22 @@ __visible vm_fault_t ff_handle_mm_fault(struct vm_area_struct *vma,
 }
 
 /*
- * Same arguments as vma_alloc_folio() on every kernel we build for.  An
- * order-0 call is the anonymous fault's zeroed page, for the small pool;
- * a larger one, the anonymous fault's huge folio: from the huge pool
- * where it may serve, and noted for its clear either way.
+ * The hooked allocation's arguments (vma_alloc_folio()'s, or before
+ * folios alloc_pages_vma()'s: compat.h).  An order-0 call is the
+ * anonymous fault's zeroed page, for the small pool; a larger one, the
+ * anonymous fault's huge folio: from the huge pool where it may serve,
+ * and noted for its clear either way.
  */
 __visible struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
 					   struct vm_area_struct *vma,
-					   unsigned long addr, bool hugepage)
+					   unsigned long addr,
+					   ff_alloc_arg4_t a4,
+					   ff_alloc_arg5_t a5);
+__visible struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
+					   struct vm_area_struct *vma,
+					   unsigned long addr,
+					   ff_alloc_arg4_t a4,
+					   ff_alloc_arg5_t a5)
 {
 	struct folio *folio = NULL;
 	bool zero;
@@ -85,15 +93,15 @@ __visible struct folio *ff_vma_alloc_folio(gfp_t gfp, int order,
 		folio = ff_pool_take(FF_POOL_SMALL);
 		if (!folio)
 			folio = ff_vma_alloc_folio_call(gfp, order, vma, addr,
-							hugepage);
+							a4, a5);
 		goto out;
 	}
 	if (ff_pool_huge_wanted(order, vma))
 		folio = ff_pool_take(FF_POOL_HUGE);
 	zero = folio;
 	if (!folio) {
-		folio = ff_vma_alloc_folio_call(gfp, order, vma, addr,
-						hugepage);
+		folio = ff_vma_alloc_folio_call(gfp, order, vma, addr, a4,
+						a5);
 		zero = ff_zero_once_cleared(gfp);
 	}
 	ff_zero_once_note(folio, zero);
@@ -116,10 +124,11 @@ bool notrace ff_alloc_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
  * The trampoline, entered from the hooked function's first instruction
  * (the fentry call) with its @nargs arguments in place and two return
  * addresses on the stack: into the function's body, and to its caller.
- * It saves the argument registers, calls @decide with them and, in %r9,
- * the caller (no hooked function takes more than five arguments), and
- * restores them.  If @decide said no, it returns into the body; if yes,
- * into @wrapper, which then runs as if called in the function's place.
+ * It saves the argument registers, calls @decide with the first five
+ * and, in %r9, the caller (a sixth argument, alloc_pages_vma()'s
+ * hugepage, is saved and restored but never decided on), and restores
+ * them.  If @decide said no, it returns into the body; if yes, into
+ * @wrapper, which then runs as if called in the function's place.
  * %rax, %r10, %r11 and the registers past the arguments are dead at a
  * function's entry.
  *
@@ -154,8 +163,14 @@ bool notrace ff_alloc_wanted(gfp_t gfp, int order, struct vm_area_struct *vma,
 	    ".if " #nargs " > 4\n\t"					\
 	    "pushq %r8\n\t"						\
 	    ".endif\n\t"						\
+	    ".if " #nargs " > 5\n\t"					\
+	    "pushq %r9\n\t"						\
+	    ".endif\n\t"						\
 	    "movq 8*(" #nargs "+" FF_ASM_FRAME_WORDS "+1)(%rsp), %r9\n\t" \
 	    "call " #decide "\n\t"					\
+	    ".if " #nargs " > 5\n\t"					\
+	    "popq %r9\n\t"						\
+	    ".endif\n\t"						\
 	    ".if " #nargs " > 4\n\t"					\
 	    "popq %r8\n\t"						\
 	    ".endif\n\t"						\
@@ -221,7 +236,7 @@ static int ff_hook_on(struct ff_hook *h, struct netlink_ext_ack *extack)
 {
 	int ret;
 
-	ret = ff_ftrace_direct_register(&h->ops, h->entry);
+	ret = ff_ftrace_direct_register(&h->ops, h->target, h->entry);
 	if (ret) {
 		/*
 		 * -EBUSY: livepatch, a BPF trampoline or another module
@@ -238,7 +253,7 @@ static int ff_hook_on(struct ff_hook *h, struct netlink_ext_ack *extack)
 
 static void ff_hook_off(struct ff_hook *h)
 {
-	int ret = ff_ftrace_direct_unregister(&h->ops, h->entry);
+	int ret = ff_ftrace_direct_unregister(&h->ops, h->target, h->entry);
 
 	if (ret)
 		pr_warn("cannot unhook %s: %d\n", h->name, ret);
@@ -288,7 +303,7 @@ int ff_hook_init(void)
 
 		if (!h->target)
 			continue;
-		ret = ftrace_set_filter_ip(&h->ops, h->target, 0, 0);
+		ret = ff_ftrace_direct_init(&h->ops, h->target);
 		if (ret && i == FF_HOOK_CLEAR_NR) {
 			/* zero-once only: the rest works without it */
 			pr_info("%s cannot be traced (%d): no zero-once\n",
@@ -303,7 +318,7 @@ int ff_hook_init(void)
 err:
 	while (i--)
 		if (ff_hooks[i].target)
-			ftrace_free_filter(&ff_hooks[i].ops);
+			ff_ftrace_direct_free(&ff_hooks[i].ops);
 	return ret;
 }
 
@@ -337,5 +352,5 @@ void ff_hook_exit(void)
 	synchronize_rcu_tasks();
 	for (i = 0; i < ARRAY_SIZE(ff_hooks); i++)
 		if (ff_hooks[i].target)
-			ftrace_free_filter(&ff_hooks[i].ops);
+			ff_ftrace_direct_free(&ff_hooks[i].ops);
 }

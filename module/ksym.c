@@ -13,9 +13,9 @@
 #include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/string.h>
-#include <asm/ibt.h>
 
 #include "fastfault.h"
+#include "compat.h"
 
 /* @name's address and size, or 0 if it is not there (or not alone). */
 unsigned long ff_ksym(const char *name, unsigned long *size)
@@ -45,4 +45,24 @@ unsigned long ff_ksym(const char *name, unsigned long *size)
 	}
 	*size = sz;
 	return addr - off;
+}
+
+/*
+ * Is @addr a function's ftrace call site?  ftrace_location() is not
+ * exported, but kprobes ask it of every probe they register and mark one
+ * that ftrace would carry (KPROBE_FLAG_FTRACE), before any later check
+ * can refuse the probe.  Disabled, the probe is never armed.
+ */
+bool ff_ftrace_location(unsigned long addr)
+{
+	struct kprobe kp = {
+		.addr = (kprobe_opcode_t *)addr,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
+	bool ftrace;
+
+	if (!register_kprobe(&kp))
+		unregister_kprobe(&kp);
+	ftrace = kp.flags & KPROBE_FLAG_FTRACE;
+	return ftrace;
 }

@@ -246,9 +246,7 @@ struct folio *ff_pool_take(enum ff_pool_kind kind)
 		 * out: the free path keeps a poisoned page out of the
 		 * allocator for good.
 		 */
-		if (unlikely(folio_test_hwpoison(folio) ||
-			     (folio_test_large(folio) &&
-			      folio_test_has_hwpoisoned(folio)))) {
+		if (unlikely(ff_folio_hwpoisoned(folio))) {
 			folio_put(folio);
 			folio = NULL;
 		}
@@ -275,7 +273,7 @@ struct folio *ff_pool_take(enum ff_pool_kind kind)
  */
 static void ff_clear_page_nt(struct page *page)
 {
-	unsigned long *p = kmap_local_page(page);
+	unsigned long *p = ff_kmap_local_page(page);
 	unsigned long *end = p + PAGE_SIZE / sizeof(*p);
 	unsigned long *q;
 
@@ -285,7 +283,7 @@ static void ff_clear_page_nt(struct page *page)
 			     "movnti %1, 16(%0)\n\t"
 			     "movnti %1, 24(%0)"
 			     : : "r" (q), "r" (0UL) : "memory");
-	kunmap_local(p);
+	ff_kunmap_local(p);
 }
 
 /*
