@@ -34,6 +34,7 @@
 #include <linux/stddef.h>
 #include <net/genetlink.h>
 #include "fastfault.h"
+#include "compat.h"
 
 enum ff_mcgrp {
 	FF_MCGRP_CONFIG,
@@ -580,8 +581,26 @@ static void ff_nl_put_edits(struct ff_scope_edit *e, unsigned int n)
 		cgroup_put(e[n].cgrp);
 }
 
+/*
+ * Reserved genetlink header bits are refused, as the core refuses them
+ * for a family with resv_start_op; where the core cannot, here, first
+ * thing in every command (compat.h).
+ */
+static int ff_nl_hdr_check(const struct genlmsghdr *hdr,
+			   struct netlink_ext_ack *extack)
+{
+	if (likely(!ff_genl_hdr_reserved(hdr)))
+		return 0;
+	NL_SET_ERR_MSG(extack, "reserved genetlink header bits are set");
+	return -EINVAL;
+}
+
 static int ff_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 {
+	int err = ff_nl_hdr_check(info->genlhdr, info->extack);
+
+	if (err)
+		return err;
 	return ff_nl_reply_config(info, FASTFAULT_CMD_CONFIG_GET);
 }
 
@@ -593,6 +612,9 @@ static int ff_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i, n = 0;
 	int err;
 
+	err = ff_nl_hdr_check(info->genlhdr, info->extack);
+	if (err)
+		return err;
 	if (!ff_nl_may_change(skb, info))
 		return -EPERM;
 
@@ -739,7 +761,11 @@ static int ff_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	struct ff_stats st;
 	struct sk_buff *msg;
 	void *hdr;
+	int err;
 
+	err = ff_nl_hdr_check(info->genlhdr, info->extack);
+	if (err)
+		return err;
 	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -793,8 +819,18 @@ static int ff_nl_stats_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/* Before the dump: a refusal here is the request's error, not the dump's */
+static int ff_nl_stats_dump_start(struct netlink_callback *cb)
+{
+	return ff_nl_hdr_check(nlmsg_data(cb->nlh), cb->extack);
+}
+
 static int ff_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 {
+	int err = ff_nl_hdr_check(info->genlhdr, info->extack);
+
+	if (err)
+		return err;
 	if (!ff_nl_may_change(skb, info))
 		return -EPERM;
 
@@ -802,7 +838,8 @@ static int ff_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static const struct genl_small_ops ff_nl_ops[] = {
+/* not genl_small_ops: a dump's start callback, ff_nl_stats_dump_start() */
+static const struct genl_ops ff_nl_ops[] = {
 	{
 		.cmd = FASTFAULT_CMD_CONFIG_GET,
 		.doit = ff_nl_config_get,
@@ -814,6 +851,7 @@ static const struct genl_small_ops ff_nl_ops[] = {
 	{
 		.cmd = FASTFAULT_CMD_STATS_GET,
 		.doit = ff_nl_stats_get,
+		.start = ff_nl_stats_dump_start,
 		.dumpit = ff_nl_stats_dump,
 	},
 	{
@@ -833,16 +871,16 @@ static struct genl_family ff_family __ro_after_init = {
 	.policy = ff_nl_policy,
 	.netnsok = false,
 	.module = THIS_MODULE,
-	.small_ops = ff_nl_ops,
-	.n_small_ops = ARRAY_SIZE(ff_nl_ops),
-	/* every command is new: strict attributes, reserved header bits */
-	.resv_start_op = FASTFAULT_CMD_CONFIG_GET,
+	.ops = ff_nl_ops,
+	.n_ops = ARRAY_SIZE(ff_nl_ops),
 	.mcgrps = ff_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ff_nl_mcgrps),
 };
 
 int __init ff_netlink_init(void)
 {
+	/* every command is new: strict attributes, reserved header bits */
+	ff_genl_strict_from(&ff_family, FASTFAULT_CMD_CONFIG_GET);
 	return genl_register_family(&ff_family);
 }
 
