@@ -14,7 +14,8 @@
 . tap.sh
 
 T=/sys/kernel/tracing
-ALLOC='vma_alloc_folio(_noprof)?'
+# the anonymous fault's allocation: alloc_pages_vma before folios (5.10)
+ALLOC='(vma_alloc_folio(_noprof)?|alloc_pages_vma)'
 
 # efline FUNC-REGEX: FUNC's entry in enabled_functions, its continuation
 # lines (a direct call's "direct-->" is one) joined (empty if not traced)
