@@ -34,6 +34,8 @@
 #   (and userfaultfd / uffd-stress hugetlb* run 4 bounces, not 32: 200 s
 #     each under TCG)
 #   protection_keys_32: not built (no 32-bit libc on the build machine)
+#   gup_benchmark (5.10): Debian's 5.10 has no CONFIG_GUP_BENCHMARK
+#   transhuge-stress (5.10): as on 6.1, runs until killed
 #   write_to_hugetlbfs, seal_elf, mseal_test, droppable: helpers or tests
 #     run_vmtests.sh does not run
 
@@ -51,6 +53,7 @@ export LD_LIBRARY_PATH=$dir/lib
 echo 1 >/proc/sys/kernel/printk
 
 case $(uname -r) in
+5.10.*) kv=5.10 ;;
 6.1.*) kv=6.1 ;;
 *) kv=6.12 ;;
 esac
@@ -60,6 +63,38 @@ esac
 # Lines starting with @ change the system between tests:
 #   @hugepages N      vm.nr_hugepages
 #   @sysctl PATH VAL  /proc/sys/PATH
+# 5.10: what its run_vmtests runs (userfaultfd with fewer bounces, as on
+# the later kernels), and khugepaged, which it builds but does not run
+list_5_10() {
+	cat <<'EOF'
+@hugepages 128
+300 h hugepage-mmap
+@sysctl kernel/shmmax 268435456
+@sysctl kernel/shmall 4194304
+300 h hugepage-shm
+300 h map_hugetlb
+300 - map_fixed_noreplace
+300 - userfaultfd anon 20 16
+300 h userfaultfd hugetlb 128 4 huge/uffd-test
+300 h userfaultfd hugetlb_shared 128 4 huge/uffd-test-shared
+300 - userfaultfd shmem 20 16
+@hugepages 0
+600 - compaction_test
+300 - runas 65534 ./on-fault-limit
+300 - map_populate
+300 - mlock-random-test
+300 - mlock2-tests
+300 h thuge-gen
+@sysctl vm/overcommit_memory 1
+300 - virtual_address_range
+@sysctl vm/overcommit_memory 0
+300 - va_128TBswitch
+300 - mremap_dontunmap
+300 - protection_keys_64
+900 h khugepaged
+EOF
+}
+
 list_6_1() {
 	cat <<'EOF'
 @hugepages 128
