@@ -56,6 +56,7 @@
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
@@ -400,7 +401,15 @@ static bool ff_refill_cpu(struct ff_pool *pool, int nid, int cpu)
 
 		if (n < want)
 			return false;
-		cond_resched();
+		/*
+		 * Faults can drain the cache as fast as this refills it,
+		 * and then the thread never sleeps.  A preemption is no
+		 * quiescent state for RCU Tasks, so without this report
+		 * every synchronize_rcu_tasks() in the system (ftrace's
+		 * unregister, so our own unload) waits for the faults to
+		 * stop: modprobe -r hung under a steady faulting load.
+		 */
+		cond_resched_tasks_rcu_qs();
 	}
 }
 

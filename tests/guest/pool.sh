@@ -5,10 +5,11 @@
 # program gets is zero (pool alone and with fault-around), the hit rate
 # of a workload the pool is sized for, memory pressure with the pool
 # full (the shrinker gives pages back, nobody is OOM-killed), size
-# changes while programs fault, MemFree after 20 load/unload cycles,
-# MemAvailable and nr_kernel_misc_reclaimable with the pool full, and CPU
-# hotplug: under load, and a CPU coming online or going away gets or gives
-# back its share of the pool.
+# changes while programs fault, unload while programs drain the pool,
+# MemFree after 20 load/unload cycles, MemAvailable and
+# nr_kernel_misc_reclaimable with the pool full, and CPU hotplug: under
+# load, and a CPU coming online or going away gets or gives back its share
+# of the pool.
 #
 #   tests/vm/run --kernel 6.12 -- pool.sh
 
@@ -92,6 +93,38 @@ check "pressure: the shrinker gave pool pages back ($(stat pool-shrunk))" \
 
 set_under_load "size changes" 8 zero-pool 64M 256M 0 128M 16M 0 32M
 check "modprobe -r fastfault" modprobe -r fastfault
+
+# Unload while programs drain the pool faster than its thread refills it:
+# one per CPU, so the thread (nice 19) never catches up and never sleeps.
+# Unload's RCU Tasks grace period (ftrace's unregister) must not wait for
+# the thread, which a preemption does not let go (no quiescent state
+# there): before the thread reported its own, unload took 13-15 s here
+# on trixie's 6.12 (2 s after), and the 20 cycles below hung for minutes
+# there and in CI on 7.3.  No timeout here: modprobe -r cannot be killed.
+modprobe fastfault && faultctl set zero-pool 32M >/dev/null
+wait_full 7372
+drain_s=30
+taskset 1 pooltest loop $drain_s >/tmp/drain0.log 2>&1 &
+d0=$!
+d1=
+if [ -e /sys/devices/system/cpu/cpu1 ]; then
+	taskset 2 pooltest loop $drain_s >/tmp/drain1.log 2>&1 &
+	d1=$!
+fi
+sleep 3
+h0=$(stat pool-hits)
+sleep 1
+diag "draining: $(($(stat pool-hits) - h0)) pool hits in 1 s, $(pool_pages) pages left, $(stat pool-refilled) refilled"
+t0=$(date +%s)
+modprobe -r fastfault
+rc=$?
+dt=$(($(date +%s) - t0))
+check "modprobe -r while programs drain the pool: done in $dt s (rc $rc), within 10 s" \
+	[ $rc = 0 -a $dt -lt 10 ]
+d_rc=0
+wait $d0 || d_rc=1
+[ -z "$d1" ] || wait $d1 || d_rc=1
+check "the draining programs saw zeroed pages throughout" [ $d_rc = 0 ]
 
 # Leak: 20 load/unload cycles with the pool filling, under a faulting load.
 # The baseline is taken after the same load ran without the module, so
