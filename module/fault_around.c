@@ -270,9 +270,15 @@ bool notrace ff_fault_around_wanted(struct vm_area_struct *vma,
 
 /*
  * Room in the task's memcg and each of its ancestors for @pages more,
- * plus one charge batch and a chunk for every CPU that may be filling a
- * window in the same group at the same moment, so that no neighbour's
- * charge ever needs reclaim or the OOM killer.
+ * and for what every other CPU may charge to the group before ours land:
+ * a CPU whose charge stock runs dry takes a whole batch from the counter
+ * at once (MEMCG_CHARGE_BATCH, kept on that CPU), and a window being
+ * filled there adds up to a chunk before it looks again.  With room for
+ * a batch and a chunk per online CPU, what windows charge never takes
+ * the counter to the limit, which would cost a charge there reclaim, a
+ * "max" event and perhaps the OOM killer.  (With room for one batch in all, windows went
+ * on to 540 KiB from the limit on eight CPUs, whose batches alone may
+ * take 2 MiB.)
  */
 static bool ff_memcg_room(unsigned int pages)
 {
@@ -282,7 +288,7 @@ static bool ff_memcg_room(unsigned int pages)
 	if (mem_cgroup_disabled())
 		return true;
 
-	pages += MEMCG_CHARGE_BATCH + FF_CHUNK * num_online_cpus();
+	pages += (MEMCG_CHARGE_BATCH + FF_CHUNK) * num_online_cpus();
 	rcu_read_lock();
 	for (memcg = mem_cgroup_from_task(current);
 	     memcg;

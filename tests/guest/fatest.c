@@ -29,6 +29,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/perf_event.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
@@ -1230,11 +1231,23 @@ static long memcg_current(const char *maxpath)
  * memory.max, as a program that sizes itself to its limit would.  What
  * the program touches fits; a prefault that ignored the headroom would
  * not.
+ *
+ * The module fills a window only with room for its chunk and a charge
+ * batch and a chunk per online CPU (MEMCG_CHARGE_BATCH + FF_CHUNK 8
+ * pages each): after the last chunk it filled, which may have taken one
+ * batch, the group is at least (batch + 8) * CPUs - batch pages from its
+ * limit.  The batch is the kernel's (64 since 6.1, 32 on 5.10): the bound
+ * takes the smaller.  The page after a burst being resident before we
+ * write it means a window filled it: where that was seen closest to the
+ * limit is checked against the bound.
  */
 static int memcg_margin(unsigned long kb)
 {
 	char path[600];
 	long limit = memcg_limit(path, sizeof(path));
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long batch = 32, bound = ((batch + 8) * cpus - batch) * PS;
+	long cur, closest = LONG_MAX;
 	size_t n, i = 0, bad = 0, k;
 	char *m;
 
@@ -1245,8 +1258,11 @@ static int memcg_margin(unsigned long kb)
 	n = (size_t)limit / PS;
 	m = map_anon(n);
 	while (i < n) {
-		if (memcg_current(path) + (long)kb * 1024 >= limit)
+		cur = memcg_current(path);
+		if (cur + (long)kb * 1024 >= limit)
 			break;
+		if (i && is_resident(m, i) && limit - cur < closest)
+			closest = limit - cur;
 		for (k = 0; k < 8 && i < n; k++, i++)
 			put(m, i);
 	}
@@ -1256,6 +1272,12 @@ static int memcg_margin(unsigned long kb)
 		bad += *(uint64_t *)(m + k * PS + off(k)) != tag(k);
 	ok(bad == 0 && i > 0, "memcg: %zu pages written up to %lu KiB from the limit, data intact",
 	   i, kb);
+	if (closest == LONG_MAX)
+		diag("memcg: no window was filled");
+	else
+		ok(closest >= bound,
+		   "memcg: windows were filled only %ld KiB or more from the limit (%ld KiB closest; %ld CPUs)",
+		   bound / 1024, closest / 1024, cpus);
 	munmap(m, n * PS);
 	return done_testing();
 }
@@ -1313,12 +1335,14 @@ static int memcg_threads(unsigned long kb)
 		if (pthread_create(&w[t].th, NULL, memcg_writer, &w[t]))
 			bail("pthread_create");
 	}
+	/* all of them first: an unmap would give the others room again */
 	for (t = 0; t < MEMCG_THREADS; t++) {
 		pthread_join(w[t].th, NULL);
 		written += w[t].written;
 		bad += w[t].bad;
-		munmap(w[t].m, w[t].n * PS);
 	}
+	for (t = 0; t < MEMCG_THREADS; t++)
+		munmap(w[t].m, w[t].n * PS);
 	diag("memcg: %s = %ld, %d threads stopped %lu KiB short after %zu pages",
 	     path, limit, MEMCG_THREADS, kb, written);
 	ok(bad == 0 && written > 0,

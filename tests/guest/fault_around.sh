@@ -66,11 +66,12 @@ rmdir $cg 2>/dev/null
 # of memory.max: what it touches fits, but a 64-page (256 KiB) window near
 # the end would not, so the headroom check must cut windows short
 # (skip-pressure) and the group must never reach its limit.  The module
-# keeps the window plus one charge batch (64 pages) free, so it refuses
-# windows from about 508 KiB below the limit: that band is wider than the
-# 256 KiB the usage can jump in one trap (a whole charge batch), so some
-# trap always lands in it.  (With a 256 KiB margin the band was narrower
-# than one jump, and whether a trap landed in it depended on alignment.)
+# keeps the chunk plus a charge batch and a chunk per CPU (64 + 8 pages)
+# free, so on 2 vCPUs it refuses windows from about 600 KiB below the
+# limit: that band is wider than the 256 KiB the usage can jump in one
+# trap (a whole charge batch), so some trap always lands in it.  (With a
+# 256 KiB margin the band was narrower than one jump, and whether a trap
+# landed in it depended on alignment.)
 mkdir -p $cg
 echo 40M >$cg/memory.max
 echo 0 >$cg/memory.swap.max 2>/dev/null
