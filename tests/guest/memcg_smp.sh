@@ -30,35 +30,38 @@ check "faultctl set fault-around 64" faultctl set fault-around 64
 cg=/sys/fs/cgroup/ffsmp
 echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
 
-# One writer up to 64 KiB from the limit: with 8 CPUs that may each take
-# a charge batch, windows must stop about 2 MiB short (fatest checks where
-# the last was filled: 1152 KiB or more).  With room for one batch in all
-# they went on to 540 KiB, and 8 threads near the limit reached
-# memory.max in one round of 200.
-mkdir -p $cg
-echo 64M >$cg/memory.max
-echo 0 >$cg/memory.swap.max 2>/dev/null
-faultctl stats --reset >/dev/null
-# shellcheck disable=SC2016
-sub "one writer: fatest memcg-margin 64 in 64M at fault-around 64" \
-	sh -c 'echo $$ >'$cg'/cgroup.procs && exec fatest memcg-margin 64'
-ev=$(tr '\n' ' ' <$cg/memory.events)
-check "one writer: windows were cut short (skip-pressure $(stat skip-pressure))" \
-	[ "$(stat skip-pressure)" -gt 0 ]
-check "one writer: never at memory.max, no OOM ($ev)" \
-	[ "$(sed -n 's/^max //p' $cg/memory.events)" = 0 -a \
-	  "$(sed -n 's/^oom_kill //p' $cg/memory.events)" = 0 ]
-rmdir $cg
-
-for round in $(seq "${1:-5}"); do
+# run_in_group DESC ARGS: a fresh 64M group, no swap, stats reset, and
+# `fatest ARGS` in it as one sub-test
+run_in_group() {
 	mkdir -p $cg
 	echo 64M >$cg/memory.max
 	echo 0 >$cg/memory.swap.max 2>/dev/null
 	faultctl stats --reset >/dev/null
 	# shellcheck disable=SC2016
-	sub "round $round: fatest memcg-threads 3072 in 64M at fault-around 64" \
-		sh -c 'echo $$ >'$cg'/cgroup.procs && exec fatest memcg-threads 3072'
+	sub "$1: fatest $2 in 64M at fault-around 64" \
+		sh -c 'echo $$ >'$cg'/cgroup.procs && exec fatest '"$2"
 	ev=$(tr '\n' ' ' <$cg/memory.events)
+}
+
+# never_max DESC: the group never reached memory.max, nobody was killed
+never_max() {
+	check "$1: the group never reached memory.max, no OOM kill ($ev)" \
+		[ "$(sed -n 's/^max //p' $cg/memory.events)" = 0 -a \
+		  "$(sed -n 's/^oom_kill //p' $cg/memory.events)" = 0 ]
+}
+
+# One writer up to 64 KiB from the limit: with 8 CPUs that may each take
+# a charge batch, windows must stop about 2 MiB short (fatest checks where
+# the last was filled: 1152 KiB or more).  With room for one batch in all
+# they went on to 540 KiB.
+run_in_group "one writer" "memcg-margin 64"
+check "one writer: windows were cut short (skip-pressure $(stat skip-pressure))" \
+	[ "$(stat skip-pressure)" -gt 0 ]
+never_max "one writer"
+rmdir $cg
+
+for round in $(seq "${1:-5}"); do
+	run_in_group "round $round" "memcg-threads 3072"
 	diag "round $round: memory.events: $ev peak $(cat $cg/memory.peak 2>/dev/null)"
 	# where the group's memory was when it hit the limit, to tell a
 	# window's overshoot from the kernel's own charges (seen once in 25
@@ -72,9 +75,7 @@ for round in $(seq "${1:-5}"); do
 	diag "round $round: stats $(faultctl stats -j)"
 	check "round $round: windows were filled (prefaulted $(stat prefaulted))" \
 		[ "$(stat prefaulted)" -gt 0 ]
-	check "round $round: the group never reached memory.max, no OOM kill ($ev)" \
-		[ "$(sed -n 's/^max //p' $cg/memory.events)" = 0 -a \
-		  "$(sed -n 's/^oom_kill //p' $cg/memory.events)" = 0 ]
+	never_max "round $round"
 	rmdir $cg
 done
 
